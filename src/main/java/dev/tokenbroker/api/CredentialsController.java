@@ -1,0 +1,80 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.audit.AuditLog;
+import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.CredentialAccess;
+import dev.tokenbroker.caller.Grant;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/** {@code /v1/credentials}: what a caller may use, and IAM tokens from it. */
+@RestController
+@RequestMapping("/v1/credentials")
+class CredentialsController {
+
+    private final CredentialAccess access;
+    private final CredentialIssuer issuer;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    CredentialsController(CredentialAccess access, CredentialIssuer issuer, AuditLog audit, Clock clock) {
+        this.access = access;
+        this.issuer = issuer;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @GetMapping
+    List<Map<String, String>> list(CallerAuthentication caller) {
+        return access.visibleTo(caller.callerId()).stream()
+                .map(credential -> Map.of(
+                        "name", credential.name(), "type", credential.type().id()))
+                .toList();
+    }
+
+    @PostMapping("/{name}/iam-token")
+    Mono<ResponseEntity<IamTokenResponse>> iamToken(
+            @PathVariable String name,
+            @RequestBody(required = false) String body,
+            CallerAuthentication caller,
+            ServerWebExchange exchange) {
+        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
+        Duration minValid = Duration.ofSeconds(JsonBodies.parse(body, IamTokenRequest.class, IamTokenRequest.DEFAULT)
+                .minValidSecondsOrDefault());
+        return issuer.iamToken(credential, minValid).map(token -> {
+            audit.issued(RequestIds.of(exchange), caller.callerId(), name, Grant.IAM_TOKEN.id(), token.accessToken());
+            return noStore(new IamTokenResponse(token, name, clock.instant()));
+        });
+    }
+
+    private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {
+        boolean wellFormed = CredentialRegistry.NAME.matcher(name).matches();
+        AuditContext.put(exchange, new AuditContext(caller.callerId(), wellFormed ? name : null, grant.id()));
+        if (!wellFormed) {
+            throw new InvalidRequestException("credential name must match " + CredentialRegistry.NAME.pattern());
+        }
+        return access.authorize(caller.callerId(), name, grant);
+    }
+
+    static <T> ResponseEntity<T> noStore(T body) {
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .header("Pragma", "no-cache")
+                .body(body);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tokenbroker.audit;
+
+import dev.tokenbroker.support.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes audit lines to the {@code AUDIT} logger (route it to its own appender in production). Fingerprints are
+ * HMAC-SHA256 with the deployment's salt, first 16 hex, as Vault's audit devices do: the same credential always
+ * gives the same fingerprint, and the fingerprint gives nothing of the credential. Thread-safe.
+ */
+@Component
+public final class AuditLog {
+
+    private static final Logger audit = LoggerFactory.getLogger("AUDIT");
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+
+    private final SecretKeySpec key;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    AuditLog(AuditProperties properties, Clock clock) {
+        this.clock = clock;
+        byte[] salt;
+        if (properties.salt() == null || properties.salt().isBlank()) {
+            salt = new byte[32];
+            new SecureRandom().nextBytes(salt);
+            log.warn("tokenbroker.audit.salt is not set: audit fingerprints use a random salt and cannot be compared "
+                    + "across restarts or replicas");
+        } else {
+            salt = properties.salt().getBytes(StandardCharsets.UTF_8);
+        }
+        this.key = new SecretKeySpec(salt, "HmacSHA256");
+    }
+
+    /** Records an issuance. */
+    public void issued(String requestId, String caller, String credential, String grant, Secret issued) {
+        write(new AuditEvent(
+                clock.instant(), requestId, caller, credential, grant, "issued", 200, null, fingerprint(issued)));
+    }
+
+    /** Records a refusal. */
+    public void refused(String requestId, String caller, String credential, String grant, int status, String reason) {
+        write(new AuditEvent(clock.instant(), requestId, caller, credential, grant, "refused", status, reason, null));
+    }
+
+    /** The fingerprint of a secret: first 16 hex of HMAC-SHA256(salt, value). */
+    public String fingerprint(Secret value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            byte[] digest = mac.doFinal(value.reveal().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private void write(AuditEvent event) {
+        if (audit.isInfoEnabled()) {
+            audit.info(json.writeValueAsString(event));
+        }
+    }
+}

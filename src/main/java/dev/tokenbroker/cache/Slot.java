@@ -1,0 +1,78 @@
+package dev.tokenbroker.cache;
+
+import dev.tokenbroker.support.Expiring;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+// One cache key's state. The credential it holds is replaced in place by refreshes, so the statistics and the
+// in-flight refresh (single flight) survive them.
+final class Slot<V extends Expiring> {
+
+    final CacheKey key;
+    final AtomicLong mints = new AtomicLong(1);
+    final AtomicLong hits = new AtomicLong();
+    final AtomicReference<CompletableFuture<V>> inflight = new AtomicReference<>();
+
+    private volatile V current;
+    private volatile Instant refreshAt;
+    private volatile Instant lastAccess;
+    private volatile Instant nextAttempt = Instant.MIN;
+    private volatile String lastRefreshOutcome = "none";
+    private volatile String lastError;
+
+    Slot(CacheKey key, V current, Instant refreshAt, Instant now) {
+        this.key = key;
+        this.current = current;
+        this.refreshAt = refreshAt;
+        this.lastAccess = now;
+    }
+
+    V current() {
+        return current;
+    }
+
+    Instant refreshAt() {
+        return refreshAt;
+    }
+
+    Instant lastAccess() {
+        return lastAccess;
+    }
+
+    Instant nextAttempt() {
+        return nextAttempt;
+    }
+
+    String lastRefreshOutcome() {
+        return lastRefreshOutcome;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    void touch(Instant now) {
+        lastAccess = now;
+        hits.incrementAndGet();
+    }
+
+    /** @return the credential it replaced */
+    V replace(V fresh, Instant freshRefreshAt) {
+        V old = current;
+        current = fresh;
+        refreshAt = freshRefreshAt;
+        nextAttempt = Instant.MIN;
+        lastRefreshOutcome = "success";
+        lastError = null;
+        mints.incrementAndGet();
+        return old;
+    }
+
+    void failed(String error, Instant retryAt) {
+        lastRefreshOutcome = "failure";
+        lastError = error;
+        nextAttempt = retryAt;
+    }
+}

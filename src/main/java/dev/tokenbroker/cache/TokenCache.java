@@ -1,0 +1,315 @@
+package dev.tokenbroker.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.UpstreamException;
+import dev.tokenbroker.support.UpstreamRejectedException;
+import dev.tokenbroker.support.UpstreamUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * A cache of minted credentials of one kind, keyed by {@link CacheKey}.
+ *
+ * <ul>
+ *   <li><b>Single flight</b>: concurrent requests for a missing key share one mint; a caller that cancels does not
+ *       cancel the others' mint.
+ *   <li><b>Refresh ahead</b>: once {@code refresh-at} (minus jitter) of an entry's life has passed, one background
+ *       refresh starts, triggered by the next request or by {@link #refreshDue()}; callers keep getting the current
+ *       credential meanwhile. Entries idle for {@code idle-timeout} are not refreshed but left to expire.
+ *   <li><b>Stale while valid</b>: a failed refresh keeps the current credential, which is served while it has at
+ *       least the caller's minimum validity left; after that the caller waits on a fresh mint, and gets its error.
+ *   <li><b>Failure memory</b>: a permanent refusal (bad key) is remembered for {@code failure-ttl}.
+ * </ul>
+ *
+ * Entries expire with the credential itself. Time comes from the injected {@link Clock}. Thread-safe.
+ *
+ * @param <V> what is cached
+ */
+public final class TokenCache<V extends Expiring> {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenCache.class);
+
+    private final String kind;
+    private final Function<CacheKey, Mono<V>> minter;
+    private final Consumer<V> retire;
+    private final CacheProperties properties;
+    private final Clock clock;
+    private final AsyncCache<CacheKey, Slot<V>> slots;
+    private final Cache<CacheKey, UpstreamException> failures;
+
+    /**
+     * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
+     * @param minter mints a fresh credential for a key
+     * @param retire called with every credential that leaves the cache (replaced, expired, evicted), e.g. to revoke it
+     */
+    public TokenCache(
+            String kind,
+            Function<CacheKey, Mono<V>> minter,
+            Consumer<V> retire,
+            CacheProperties properties,
+            Clock clock) {
+        this.kind = kind;
+        this.minter = minter;
+        this.retire = retire;
+        this.properties = properties;
+        this.clock = clock;
+        Ticker ticker = () -> toNanos(clock.instant());
+        this.slots = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(properties.maximumSize())
+                .expireAfter(new UntilExpiry())
+                .removalListener((CacheKey key, Slot<V> slot, RemovalCause cause) -> {
+                    if (slot != null) {
+                        retire.accept(slot.current());
+                    }
+                })
+                .recordStats()
+                .buildAsync();
+        this.failures = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(properties.failureTtl())
+                .maximumSize(properties.maximumSize())
+                .build();
+    }
+
+    /** What this cache holds, e.g. {@code iam-token}. */
+    public String kind() {
+        return kind;
+    }
+
+    /**
+     * A credential for the key with at least {@code minValid} of life left: the cached one when it qualifies (starting
+     * a background refresh if one is due), otherwise a fresh one.
+     *
+     * @return the credential, or an {@link UpstreamException} when none that qualifies can be had
+     */
+    public Mono<V> get(CacheKey key, Duration minValid) {
+        return Mono.defer(() -> {
+            UpstreamException remembered = failures.getIfPresent(key);
+            if (remembered != null) {
+                return Mono.error(remembered);
+            }
+            return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
+                    .flatMap(slot -> serve(slot, minValid));
+        });
+    }
+
+    /**
+     * Starts a refresh of every entry whose refresh is due, that is not idle, and whose last failed attempt is older
+     * than {@code retry-interval}. Returns at once; refreshes run in the background.
+     */
+    public void refreshDue() {
+        Instant now = clock.instant();
+        Instant idleSince = now.minus(properties.idleTimeout());
+        for (Slot<V> slot : slots.synchronous().asMap().values()) {
+            boolean due = !now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt());
+            if (due && slot.lastAccess().isAfter(idleSince)) {
+                refresh(slot);
+            }
+        }
+    }
+
+    /**
+     * Forces a refresh of every entry of a credential, now.
+     *
+     * @return how many entries were refreshed; an error if any refresh failed (the old entries stay)
+     */
+    public Mono<Integer> refresh(String credential) {
+        List<CompletableFuture<V>> refreshes = new ArrayList<>();
+        for (Slot<V> slot : slots.synchronous().asMap().values()) {
+            if (slot.key.credential().equals(credential)) {
+                failures.invalidate(slot.key);
+                refreshes.add(refresh(slot));
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new));
+        return Mono.fromFuture(all, true).thenReturn(refreshes.size());
+    }
+
+    /** Drops every entry of a credential; the next request mints anew. @return how many entries were dropped */
+    public int evict(String credential) {
+        return evictIf(key -> key.credential().equals(credential));
+    }
+
+    /** Drops the entries of a credential minted with any master-key version other than {@code currentVersion}. */
+    public int evictOtherVersions(String credential, String currentVersion) {
+        return evictIf(key ->
+                key.credential().equals(credential) && !key.secretVersion().equals(currentVersion));
+    }
+
+    /** A snapshot of every entry, for operators. */
+    public List<CacheEntryView> entries() {
+        return slots.synchronous().asMap().values().stream().map(this::view).toList();
+    }
+
+    /** Caffeine's own statistics, for cache metrics. */
+    public Cache<CacheKey, Slot<V>> caffeine() {
+        return slots.synchronous();
+    }
+
+    private int evictIf(java.util.function.Predicate<CacheKey> which) {
+        List<CacheKey> doomed = slots.asMap().keySet().stream().filter(which).toList();
+        doomed.forEach(key -> slots.asMap().remove(key));
+        failures.asMap().keySet().removeIf(which);
+        return doomed.size();
+    }
+
+    private CompletableFuture<Slot<V>> mintSlot(CacheKey key) {
+        return mint(key)
+                .map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
+                .toFuture();
+    }
+
+    private Mono<V> serve(Slot<V> slot, Duration minValid) {
+        Instant now = clock.instant();
+        V current = slot.current();
+        if (current.remaining(now).compareTo(minValid) >= 0) {
+            slot.touch(now);
+            if (!now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt())) {
+                refresh(slot);
+            }
+            return Mono.just(current);
+        }
+        return Mono.fromFuture(() -> refresh(slot), true).flatMap(fresh -> {
+            slot.touch(clock.instant());
+            if (fresh.remaining(clock.instant()).compareTo(minValid) < 0) {
+                return Mono.error(new UpstreamUnavailableException(
+                        slot.key.credential(),
+                        "the upstream issues credentials that live less than the minimum validity asked for",
+                        Duration.ofSeconds(60),
+                        null));
+            }
+            return Mono.just(fresh);
+        });
+    }
+
+    // Single flight: the first caller starts the mint, everyone else joins the same future.
+    private CompletableFuture<V> refresh(Slot<V> slot) {
+        CompletableFuture<V> running = slot.inflight.get();
+        if (running != null) {
+            return running;
+        }
+        CompletableFuture<V> promise = new CompletableFuture<>();
+        if (!slot.inflight.compareAndSet(null, promise)) {
+            return slot.inflight.get();
+        }
+        UpstreamException remembered = failures.getIfPresent(slot.key);
+        if (remembered != null) {
+            slot.inflight.set(null);
+            promise.completeExceptionally(remembered);
+            return promise;
+        }
+        mint(slot.key)
+                .subscribe(
+                        fresh -> {
+                            V old = slot.replace(fresh, refreshPoint(fresh));
+                            slots.synchronous()
+                                    .policy()
+                                    .expireVariably()
+                                    .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
+                            slot.inflight.set(null);
+                            promise.complete(fresh);
+                            retire.accept(old);
+                        },
+                        failure -> {
+                            slot.failed(describe(failure), clock.instant().plus(retryDelay(failure)));
+                            slot.inflight.set(null);
+                            promise.completeExceptionally(failure);
+                        });
+        return promise;
+    }
+
+    private Mono<V> mint(CacheKey key) {
+        return minter.apply(key)
+                .doOnError(UpstreamRejectedException.class, rejected -> {
+                    if (rejected.permanent()) {
+                        failures.put(key, rejected);
+                    }
+                })
+                .doOnError(failure -> log.warn(
+                        "Minting {} for credential '{}' failed: {}", kind, key.credential(), describe(failure)));
+    }
+
+    private Duration retryDelay(Throwable failure) {
+        return failure instanceof UpstreamRejectedException rejected && rejected.permanent()
+                ? properties.failureTtl()
+                : properties.retryInterval();
+    }
+
+    private Instant refreshPoint(V fresh) {
+        double fraction = properties.refreshAt()
+                - properties.refreshJitter() * ThreadLocalRandom.current().nextDouble();
+        long lifeMillis = fresh.lifetime().toMillis();
+        return fresh.issuedAt().plusMillis((long) (lifeMillis * fraction));
+    }
+
+    private Duration untilExpiry(V value) {
+        Duration left = value.remaining(clock.instant());
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private CacheEntryView view(Slot<V> slot) {
+        V current = slot.current();
+        return new CacheEntryView(
+                slot.key.credential(),
+                kind,
+                slot.key.roles(),
+                slot.key.secretVersion(),
+                current.expiresAt(),
+                slot.refreshAt(),
+                slot.lastAccess(),
+                slot.lastRefreshOutcome(),
+                slot.lastError(),
+                slot.mints.get(),
+                slot.hits.get());
+    }
+
+    static String describe(Throwable failure) {
+        if (failure instanceof UpstreamRejectedException rejected) {
+            return rejected.upstream() + " rejected (HTTP " + rejected.upstreamStatus() + ")"
+                    + rejected.upstreamErrorCode().map(code -> " " + code).orElse("");
+        }
+        if (failure instanceof UpstreamUnavailableException unavailable) {
+            return unavailable.upstream() + " unavailable";
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static long toNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    private final class UntilExpiry implements Expiry<CacheKey, Slot<V>> {
+
+        @Override
+        public long expireAfterCreate(CacheKey key, Slot<V> slot, long currentTime) {
+            return untilExpiry(slot.current()).toNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(CacheKey key, Slot<V> slot, long currentTime, long currentDuration) {
+            return untilExpiry(slot.current()).toNanos();
+        }
+
+        @Override
+        public long expireAfterRead(CacheKey key, Slot<V> slot, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tokenbroker.caller;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import reactor.core.publisher.Mono;
+
+/**
+ * Authenticates {@code tbk_…} bearer keys against their configured SHA-256 hashes. An unknown key is an
+ * {@link InvalidBearerTokenException} (401 with {@code error="invalid_token"}); the message never contains the key.
+ */
+final class ClientKeyAuthenticationManager implements ReactiveAuthenticationManager {
+
+    private final Map<String, String> callerByHash;
+
+    ClientKeyAuthenticationManager(CallerProperties properties) {
+        Map<String, String> byHash = new HashMap<>();
+        properties.clientKeys().forEach((id, hash) -> byHash.put(hash, "client:" + id));
+        this.callerByHash = Map.copyOf(byHash);
+    }
+
+    @Override
+    public Mono<Authentication> authenticate(Authentication authentication) {
+        if (!(authentication instanceof BearerTokenAuthenticationToken bearer)
+                || !bearer.getToken().startsWith(ClientKeys.PREFIX)) {
+            return Mono.empty();
+        }
+        String caller = callerByHash.get(ClientKeys.hash(bearer.getToken()));
+        if (caller == null) {
+            return Mono.error(new InvalidBearerTokenException("unknown client key"));
+        }
+        return Mono.just(new CallerAuthentication(caller, List.of(new SimpleGrantedAuthority("ROLE_CALLER"))));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tokenbroker.caller;
+
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.CredentialType;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/** Decides whether a caller gets a grant on a credential: the policy and the registry, in one answer. Thread-safe. */
+@Component
+public final class CredentialAccess {
+
+    private static final Map<Grant, CredentialType> ISSUED_BY =
+            Map.of(Grant.IAM_TOKEN, CredentialType.IAM_APIKEY, Grant.IOT_KEY, CredentialType.IOT_APP);
+
+    private final CredentialRegistry registry;
+    private final Policy policy;
+
+    CredentialAccess(CredentialRegistry registry, Policy policy) {
+        this.registry = registry;
+        this.policy = policy;
+    }
+
+    /**
+     * The credential, if this caller may have this grant on it.
+     *
+     * @throws CredentialForbiddenException if it does not exist or the caller has no grant on it at all
+     * @throws CredentialTypeMismatchException if the caller may use it but its type does not issue this grant
+     */
+    public Credential authorize(String caller, String name, Grant grant) {
+        Credential credential = registry.find(name).orElseThrow(CredentialForbiddenException::new);
+        if (policy.grants(caller, name).isEmpty()) {
+            throw new CredentialForbiddenException();
+        }
+        if (credential.type() != ISSUED_BY.get(grant)) {
+            throw new CredentialTypeMismatchException(name, credential.type().id(), grant.id());
+        }
+        if (!policy.allows(caller, name, grant)) {
+            throw new CredentialForbiddenException();
+        }
+        return credential;
+    }
+
+    /** The credentials this caller has any grant on, by name. */
+    public List<Credential> visibleTo(String caller) {
+        return policy.visibleTo(caller, registry.all());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tokenbroker.caller;
+
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.InvalidConfigurationException;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import reactor.core.publisher.Mono;
+
+/**
+ * Stateless bearer authentication for the caller API: {@code /v1/**} needs an authenticated caller; everything else
+ * authenticates inside its own handler or is public. Failures are answered by the problem-details entry point.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class SecurityConfiguration {
+
+    @Bean
+    Policy policy(PolicyProperties properties, CredentialRegistry registry) {
+        return Policy.load(properties, registry);
+    }
+
+    @Bean
+    ReactiveAuthenticationManager callerAuthenticationManager(CallerProperties properties) {
+        checkClientKeys(properties);
+        return new ClientKeyAuthenticationManager(properties);
+    }
+
+    @Bean
+    SecurityWebFilterChain callerSecurity(
+            ServerHttpSecurity http,
+            ReactiveAuthenticationManager callerAuthenticationManager,
+            ServerAuthenticationEntryPoint entryPoint) {
+        return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/v1/**")
+                        .authenticated()
+                        .anyExchange()
+                        .permitAll())
+                .oauth2ResourceServer(server -> server.authenticationManagerResolver(
+                                exchange -> Mono.just(callerAuthenticationManager))
+                        .authenticationEntryPoint(entryPoint))
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
+                .build();
+    }
+
+    private static void checkClientKeys(CallerProperties properties) {
+        List<String> problems = new ArrayList<>();
+        properties.clientKeys().forEach((id, hash) -> {
+            if (!ClientKeys.ID.matcher(id).matches()) {
+                problems.add("tokenbroker.callers.client-keys." + id + ": id must match " + ClientKeys.ID.pattern());
+            }
+            if (hash == null || !ClientKeys.HASH.matcher(hash).matches()) {
+                problems.add("tokenbroker.callers.client-keys." + id
+                        + ": must be sha256:<64 lowercase hex> (see generate-client-key)");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tokenbroker.credential;
+
+import dev.tokenbroker.vault.SecretNotFoundException;
+import dev.tokenbroker.vault.SecretRepository;
+import dev.tokenbroker.vault.StoredSecret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The configured credentials, checked once at start-up against the vault: every credential has a known type, a
+ * valid name, and a secret with the fields its type needs. Immutable after construction; thread-safe.
+ */
+public final class CredentialRegistry {
+
+    /** What a credential name must look like (DESIGN §2). */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, Credential> credentials;
+
+    private CredentialRegistry(Map<String, Credential> credentials) {
+        this.credentials = java.util.Collections.unmodifiableMap(new TreeMap<>(credentials));
+    }
+
+    /**
+     * Builds the registry, reading each secret once (blocking: start-up only).
+     *
+     * @throws InvalidConfigurationException listing every problem found, one per line
+     */
+    public static CredentialRegistry load(CredentialProperties properties, SecretRepository secrets) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Credential> credentials = new TreeMap<>();
+        properties.credentials().forEach((name, definition) -> {
+            Credential credential = toCredential(name, definition, problems);
+            if (credential != null) {
+                checkSecret(credential, secrets, problems);
+                credentials.put(name, credential);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new CredentialRegistry(credentials);
+    }
+
+    /** The credential of that name, if configured. */
+    public Optional<Credential> find(String name) {
+        return Optional.ofNullable(credentials.get(name));
+    }
+
+    /** Every credential, ordered by name. */
+    public Collection<Credential> all() {
+        return credentials.values();
+    }
+
+    private static Credential toCredential(
+            String name, CredentialProperties.Definition definition, List<String> problems) {
+        if (!NAME.matcher(name).matches()) {
+            problems.add("credential '" + name + "': name must match " + NAME.pattern());
+            return null;
+        }
+        Optional<CredentialType> type = Arrays.stream(CredentialType.values())
+                .filter(candidate -> candidate.id().equals(definition.type()))
+                .findFirst();
+        if (type.isEmpty()) {
+            problems.add("credential '" + name + "': unknown type '" + definition.type() + "' (expected one of "
+                    + Arrays.stream(CredentialType.values())
+                            .map(CredentialType::id)
+                            .collect(Collectors.joining(", "))
+                    + ")");
+            return null;
+        }
+        if (type.get() == CredentialType.IOT_APP
+                && (definition.org() == null || definition.org().isBlank())) {
+            problems.add("credential '" + name + "': type iot-app needs an 'org'");
+            return null;
+        }
+        String secret = definition.secret() == null || definition.secret().isBlank() ? name : definition.secret();
+        return new Credential(name, type.get(), secret, definition.org(), definition.ttl());
+    }
+
+    private static void checkSecret(Credential credential, SecretRepository secrets, List<String> problems) {
+        try {
+            StoredSecret secret = secrets.read(credential.secret()).block(STARTUP_READ_TIMEOUT);
+            for (String field : credential.type().requiredFields()) {
+                if (secret == null || secret.field(field).isEmpty()) {
+                    problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
+                            + "' has no field '" + field + "'");
+                }
+            }
+        } catch (SecretNotFoundException e) {
+            problems.add("credential '" + credential.name() + "': secret '" + credential.secret() + "' not found");
+        } catch (RuntimeException e) {
+            problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
+                    + "' could not be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+}

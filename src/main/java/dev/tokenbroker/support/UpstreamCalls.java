@@ -1,0 +1,120 @@
+package dev.tokenbroker.support;
+
+import io.netty.channel.ChannelOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.util.retry.Retry;
+
+/**
+ * Upstream hygiene shared by every upstream client: a WebClient with connect and response timeouts, a retry policy
+ * (exponential backoff with full jitter, honouring {@code Retry-After}, only for transient failures), and the
+ * translation of whatever is left into {@link UpstreamException}s.
+ */
+public final class UpstreamCalls {
+
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private UpstreamCalls() {}
+
+    /** A WebClient that gives up connecting after {@code connectTimeout} and waiting after {@code responseTimeout}. */
+    public static WebClient webClient(WebClient.Builder builder, UpstreamSettings settings) {
+        HttpClient http = HttpClient.create()
+                .option(
+                        ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        Math.toIntExact(settings.connectTimeout().toMillis()))
+                .responseTimeout(settings.responseTimeout());
+        return builder.clone()
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .build();
+    }
+
+    /**
+     * Retries {@link RetryableUpstreamFailure}s, I/O errors and timeouts up to {@code maxRetries} times. Each wait is a
+     * random duration in [0, min(maxBackoff, initialBackoff * 2^n)] (full jitter), and never shorter than the
+     * upstream's {@code Retry-After}; a {@code Retry-After} beyond {@code maxRetryAfter} ends the retries.
+     */
+    public static Retry retry(UpstreamSettings settings) {
+        return Retry.from(signals -> signals.concatMap(signal -> {
+            Throwable failure = signal.failure();
+            long attempt = signal.totalRetries();
+            if (!isRetryable(failure) || attempt >= settings.maxRetries()) {
+                return Mono.error(failure);
+            }
+            Duration wait = fullJitter(settings, attempt);
+            if (failure instanceof RetryableUpstreamFailure transientFailure
+                    && transientFailure.retryAfter().isPresent()) {
+                Duration retryAfter = transientFailure.retryAfter().get();
+                if (retryAfter.compareTo(settings.maxRetryAfter()) > 0) {
+                    return Mono.error(failure);
+                }
+                wait = retryAfter.compareTo(wait) > 0 ? retryAfter : wait;
+            }
+            return Mono.delay(wait).thenReturn(attempt);
+        }));
+    }
+
+    /** Turns what is left after retries into an {@link UpstreamException} that names the upstream, not the secret. */
+    public static UpstreamException translate(String upstream, Throwable failure) {
+        if (failure instanceof UpstreamException known) {
+            return known;
+        }
+        if (failure instanceof RetryableUpstreamFailure transientFailure) {
+            return new UpstreamUnavailableException(
+                    upstream,
+                    upstream + " answered " + transientFailure.status(),
+                    transientFailure.retryAfter().orElse(DEFAULT_RETRY_AFTER),
+                    null);
+        }
+        if (isRetryable(failure)) {
+            return new UpstreamUnavailableException(upstream, upstream + " is unreachable", DEFAULT_RETRY_AFTER, null);
+        }
+        return new UpstreamRejectedException(upstream, 0, null, false, upstream + " sent a response we cannot use");
+    }
+
+    /**
+     * Parses {@code Retry-After}: delta-seconds or an HTTP-date.
+     *
+     * @return the wait, or {@code null} when absent or unusable
+     */
+    public static Duration parseRetryAfter(String header, Clock clock) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.trim();
+        try {
+            long seconds = Long.parseLong(value);
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(clock.instant(), at.toInstant());
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static boolean isRetryable(Throwable failure) {
+        return failure instanceof RetryableUpstreamFailure
+                || failure instanceof WebClientRequestException
+                || failure instanceof TimeoutException;
+    }
+
+    private static Duration fullJitter(UpstreamSettings settings, long attempt) {
+        long base = settings.initialBackoff().toMillis();
+        long cap = settings.maxBackoff().toMillis();
+        long ceiling = attempt >= 30 ? cap : Math.min(cap, base << attempt);
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+    }
+}

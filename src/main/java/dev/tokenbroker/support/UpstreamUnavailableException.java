@@ -1,0 +1,22 @@
+package dev.tokenbroker.support;
+
+import java.time.Duration;
+
+/**
+ * The upstream could not be reached or kept failing transiently (connection refused, timeouts, 5xx, 429) after
+ * our retries. Shown to callers as 503 with {@code Retry-After}.
+ */
+public final class UpstreamUnavailableException extends UpstreamException {
+
+    private final Duration retryAfter;
+
+    public UpstreamUnavailableException(String upstream, String message, Duration retryAfter, Throwable cause) {
+        super(upstream, message, null, cause);
+        this.retryAfter = retryAfter;
+    }
+
+    /** When it makes sense to ask again; at least one second. */
+    public Duration retryAfter() {
+        return retryAfter.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retryAfter;
+    }
+}

@@ -1,0 +1,2 @@
+/** Where master keys live: {@link dev.tokenbroker.vault.SecretRepository} and its file implementation. */
+package dev.tokenbroker.vault;

@@ -1,0 +1,94 @@
+package dev.tokenbroker.api;
+
+import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
+import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestBroker;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+
+class IamTokenIntegrationTests extends BrokerIntegrationTest {
+
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
+
+    @Test
+    void iamTokenWhenCallerAllowedThenServesTokenMintedWithTheMasterKey() {
+        Map<String, Object> body = iamToken(SCORER_KEY, "wml-prod")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("Cache-Control", "no-store")
+                .expectHeader()
+                .valueEquals("Pragma", "no-cache")
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody();
+
+        assertThat(body).containsOnlyKeys("access_token", "token_type", "expires_in", "expiration", "credential");
+        assertThat(body).containsEntry("token_type", "Bearer").containsEntry("credential", "wml-prod");
+        assertThat(((Number) body.get("expires_in")).longValue()).isEqualTo(3600);
+        assertThat(((Number) body.get("expiration")).longValue())
+                .isEqualTo(TestBroker.CLOCK.instant().getEpochSecond() + 3600);
+        assertThat(IAM.keyThatMinted((String) body.get("access_token"))).isEqualTo(WML_PROD_KEY);
+    }
+
+    @Test
+    void iamTokenWhenMintingThenSpeaksIamsTokenProtocol() {
+        iamToken(SCORER_KEY, "wml-prod").exchange().expectStatus().isOk();
+
+        IamSimulator.Recorded request = IAM.requests().get(0);
+        assertThat(request.contentType()).startsWith("application/x-www-form-urlencoded");
+        assertThat(request.accept()).contains("application/json");
+        assertThat(request.form())
+                .containsEntry("grant_type", "urn:ibm:params:oauth:grant-type:apikey")
+                .containsEntry("apikey", WML_PROD_KEY)
+                .containsEntry("response_type", "cloud_iam");
+    }
+
+    @Test
+    void iamTokenWhenCachedThenSecondCallerDoesNotCallIam() {
+        String first = accessToken(null);
+        String second = accessToken("{\"min_valid_seconds\":300}");
+
+        assertThat(second).isEqualTo(first);
+        assertThat(IAM.tokenCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void listWhenCallerHasPolicyThenShowsOnlyItsCredentials() {
+        client.get()
+                .uri("/v1/credentials")
+                .headers(headers -> headers.setBearerAuth(SCORER_KEY))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$[*].name")
+                .isEqualTo(java.util.List.of("wml-badkey", "wml-dev", "wml-prod"))
+                .jsonPath("$[0].type")
+                .isEqualTo("iam-apikey");
+    }
+
+    private String accessToken(String body) {
+        var request = client.post()
+                .uri("/v1/credentials/wml-prod/iam-token")
+                .headers(headers -> headers.setBearerAuth(SCORER_KEY));
+        var withBody = body == null
+                ? request
+                : request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+        return (String) withBody.exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("access_token");
+    }
+}

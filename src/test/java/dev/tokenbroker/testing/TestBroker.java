@@ -1,0 +1,85 @@
+package dev.tokenbroker.testing;
+
+import dev.tokenbroker.caller.ClientKeys;
+import dev.tokenbroker.sim.IamSimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The shared world of the integration tests: one fake clock, one IAM simulator, one file vault, and callers with
+ * known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
+ */
+public final class TestBroker {
+
+    public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+    public static final IamSimulator IAM = IamSimulator.start(CLOCK);
+
+    /** Master keys (canaries). */
+    public static final String WML_PROD_KEY = "MASTERCANARY0wmlprod0a8f3e";
+
+    public static final String WML_DEV_KEY = "MASTERCANARY0wmldev0c41d9";
+    public static final String OTHER_TEAM_KEY = "MASTERCANARY0other0e77b2";
+    public static final String UNKNOWN_TO_IAM_KEY = "MASTERCANARY0unknown0f00d1";
+    public static final String IOT_MASTER_KEY = "a-abc123-masterkey0001";
+    public static final String IOT_MASTER_TOKEN = "MASTERCANARY0iottoken0b0b0b";
+
+    /** Client keys (canaries). */
+    public static final String SCORER_KEY = "tbk_CLIENTCANARY0scorer0000000000000000000000";
+
+    public static final String GATEWAY_KEY = "tbk_CLIENTCANARY0gateway000000000000000000000";
+    public static final String STRANGER_KEY = "tbk_CLIENTCANARY0stranger00000000000000000000";
+
+    public static final Path VAULT = createVault();
+
+    private TestBroker() {}
+
+    /** Points the broker at the simulator, the vault and the callers. */
+    public static void register(DynamicPropertyRegistry registry) {
+        registry.add("tokenbroker.iam.url", IAM::url);
+        registry.add("tokenbroker.vault.file.directory", VAULT::toString);
+        registry.add("tokenbroker.callers.client-keys.scorer", () -> ClientKeys.hash(SCORER_KEY));
+        registry.add("tokenbroker.callers.client-keys.gateway", () -> ClientKeys.hash(GATEWAY_KEY));
+        registry.add("tokenbroker.callers.client-keys.stranger", () -> ClientKeys.hash(STRANGER_KEY));
+    }
+
+    /** Replaces a secret field the way kubelet does: write elsewhere, then rename over it. */
+    public static void writeSecret(String secret, String field, String value) {
+        try {
+            Path folder = Files.createDirectories(VAULT.resolve(secret));
+            Path temp = Files.createTempFile(folder, ".tmp", "");
+            Files.writeString(temp, value + "\n");
+            Files.move(
+                    temp, folder.resolve(field), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path createVault() {
+        try {
+            Path vault = Files.createTempDirectory("token-broker-vault");
+            IAM.addKey(WML_PROD_KEY);
+            IAM.addKey(WML_DEV_KEY);
+            IAM.addKey(OTHER_TEAM_KEY);
+            Files.createDirectories(vault.resolve("wml-prod"));
+            Files.writeString(vault.resolve("wml-prod/apikey"), WML_PROD_KEY + "\n");
+            Files.createDirectories(vault.resolve("wml-dev"));
+            Files.writeString(vault.resolve("wml-dev/apikey"), WML_DEV_KEY);
+            Files.createDirectories(vault.resolve("other-team"));
+            Files.writeString(vault.resolve("other-team/apikey"), OTHER_TEAM_KEY);
+            Files.createDirectories(vault.resolve("bad-key"));
+            Files.writeString(vault.resolve("bad-key/apikey"), UNKNOWN_TO_IAM_KEY);
+            Files.createDirectories(vault.resolve("factory-iot"));
+            Files.writeString(vault.resolve("factory-iot/apikey"), IOT_MASTER_KEY);
+            Files.writeString(vault.resolve("factory-iot/token"), IOT_MASTER_TOKEN);
+            return vault;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
