@@ -16,7 +16,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
@@ -49,17 +48,20 @@ class CredentialsController {
 
     @PostMapping("/{name}/iam-token")
     Mono<ResponseEntity<IamTokenResponse>> iamToken(
-            @PathVariable String name,
-            @RequestBody(required = false) String body,
-            CallerAuthentication caller,
-            ServerWebExchange exchange) {
+            @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
         Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
-        Duration minValid = Duration.ofSeconds(JsonBodies.parse(body, IamTokenRequest.class, IamTokenRequest.DEFAULT)
-                .minValidSecondsOrDefault());
-        return issuer.iamToken(credential, minValid).map(token -> {
-            audit.issued(RequestIds.of(exchange), caller.callerId(), name, Grant.IAM_TOKEN.id(), token.accessToken());
-            return noStore(new IamTokenResponse(token, name, clock.instant()));
-        });
+        return JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT)
+                .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
+                .flatMap(minValid -> issuer.iamToken(credential, minValid))
+                .map(token -> {
+                    audit.issued(
+                            RequestIds.of(exchange),
+                            caller.callerId(),
+                            name,
+                            Grant.IAM_TOKEN.id(),
+                            token.accessToken());
+                    return noStore(new IamTokenResponse(token, name, clock.instant()));
+                });
     }
 
     private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {

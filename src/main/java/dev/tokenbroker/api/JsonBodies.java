@@ -1,5 +1,10 @@
 package dev.tokenbroker.api;
 
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -11,9 +16,13 @@ import tools.jackson.databind.type.LogicalType;
 
 /**
  * Strict parsing of optional JSON request bodies: unknown fields, wrong types, trailing content and floats for
- * integers are rejected with a 400 whose message names the field, never the input.
+ * integers are rejected with a 400 whose message names known fields only, never echoing the input (a caller
+ * might paste a secret where a field name belongs).
  */
 final class JsonBodies {
+
+    /** The largest request body accepted (DESIGN §2). */
+    static final int MAX_BODY_BYTES = 16 * 1024;
 
     private static final JsonMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -25,6 +34,25 @@ final class JsonBodies {
             .build();
 
     private JsonBodies() {}
+
+    /**
+     * Reads and parses an exchange's body, at most {@link #MAX_BODY_BYTES}. Raw buffers, not a String codec: codecs
+     * log what they decode at DEBUG, and a body may hold a secret.
+     */
+    static <T> Mono<T> read(ServerWebExchange exchange, Class<T> type, T empty) {
+        return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
+                .map(JsonBodies::text)
+                .defaultIfEmpty("")
+                .map(body -> parse(body, type, empty));
+    }
+
+    private static String text(DataBuffer buffer) {
+        try {
+            return buffer.toString(StandardCharsets.UTF_8);
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
 
     /**
      * Parses a body; an absent or blank body gives {@code empty}.
@@ -39,25 +67,15 @@ final class JsonBodies {
             T value = STRICT.readValue(body, type);
             return value == null ? empty : value;
         } catch (UnrecognizedPropertyException unknown) {
-            throw new InvalidRequestException("unknown field '" + printable(unknown.getPropertyName()) + "'");
+            throw new InvalidRequestException("unknown field; allowed fields: " + unknown.getKnownPropertyIds());
         } catch (MismatchedInputException mismatch) {
             String field = mismatch.getPath().isEmpty()
                     ? null
                     : mismatch.getPath().get(mismatch.getPath().size() - 1).getPropertyName();
             throw new InvalidRequestException(
-                    field == null
-                            ? "body must be a JSON object"
-                            : "field '" + printable(field) + "' has the wrong type");
+                    field == null ? "body must be a JSON object" : "field '" + field + "' has the wrong type");
         } catch (JacksonException malformed) {
             throw new InvalidRequestException("body is not valid JSON");
         }
-    }
-
-    private static String printable(String name) {
-        if (name == null) {
-            return "?";
-        }
-        String cut = name.length() > 64 ? name.substring(0, 64) + "…" : name;
-        return cut.replaceAll("[^\\x20-\\x7E]", "?");
     }
 }

@@ -23,6 +23,8 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ResponseStatusException;
@@ -34,14 +36,15 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Answers every error, from handlers, from Spring Security and from WebFlux itself, as an RFC 9457
+ * Answers every error, from handlers, from Spring Security (entry point and firewall) and from WebFlux itself, as an RFC 9457
  * {@code application/problem+json} body with {@code request_id}, and audits refusals on the caller API. The
  * {@code detail} never quotes an upstream body, a header or key material; unexpected exceptions become a bare 500
  * whose log line names the exception type but not its message (which may quote input).
  */
 @Component
 @Order(-2)
-public final class ProblemResponses implements WebExceptionHandler, ServerAuthenticationEntryPoint {
+public final class ProblemResponses
+        implements WebExceptionHandler, ServerAuthenticationEntryPoint, ServerExchangeRejectedHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
     private static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
@@ -56,6 +59,11 @@ public final class ProblemResponses implements WebExceptionHandler, ServerAuthen
     @Override
     public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException failure) {
         return render(exchange, failure);
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, ServerExchangeRejectedException rejected) {
+        return render(exchange, new InvalidRequestException("request rejected: malformed or ambiguous path"));
     }
 
     @Override
@@ -153,6 +161,9 @@ public final class ProblemResponses implements WebExceptionHandler, ServerAuthen
             return Problem.of(ProblemType.METHOD_NOT_ALLOWED, "method not allowed on this path");
         }
         if (failure instanceof ResponseStatusException status) {
+            if (status.getStatusCode().value() == 413) {
+                return Problem.of(ProblemType.INVALID_REQUEST, "request body exceeds 16 KiB");
+            }
             if (status.getStatusCode().value() == 404) {
                 return Problem.of(ProblemType.NOT_FOUND, "no such endpoint");
             }

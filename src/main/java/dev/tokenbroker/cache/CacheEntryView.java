@@ -13,6 +13,7 @@ import java.util.List;
  * @param expiresAt when the cached credential expires
  * @param refreshAt when its background refresh is due
  * @param lastAccess when a caller last asked for it
+ * @param refreshing whether a refresh is in flight now
  * @param lastRefreshOutcome {@code success}, {@code failure} or {@code none}
  * @param lastError a short description of the last failed mint (upstream, status, error code), or {@code null}
  * @param mints how many times it was minted
@@ -26,6 +27,7 @@ public record CacheEntryView(
         Instant expiresAt,
         Instant refreshAt,
         Instant lastAccess,
+        boolean refreshing,
         String lastRefreshOutcome,
         String lastError,
         long mints,

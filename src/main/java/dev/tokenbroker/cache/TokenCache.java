@@ -274,6 +274,7 @@ public final class TokenCache<V extends Expiring> {
                 current.expiresAt(),
                 slot.refreshAt(),
                 slot.lastAccess(),
+                slot.inflight.get() != null,
                 slot.lastRefreshOutcome(),
                 slot.lastError(),
                 slot.mints.get(),

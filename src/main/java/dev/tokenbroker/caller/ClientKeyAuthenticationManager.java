@@ -26,13 +26,10 @@ final class ClientKeyAuthenticationManager implements ReactiveAuthenticationMana
 
     @Override
     public Mono<Authentication> authenticate(Authentication authentication) {
-        if (!(authentication instanceof BearerTokenAuthenticationToken bearer)
-                || !bearer.getToken().startsWith(ClientKeys.PREFIX)) {
-            return Mono.empty();
-        }
-        String caller = callerByHash.get(ClientKeys.hash(bearer.getToken()));
+        String token = authentication instanceof BearerTokenAuthenticationToken bearer ? bearer.getToken() : "";
+        String caller = token.startsWith(ClientKeys.PREFIX) ? callerByHash.get(ClientKeys.hash(token)) : null;
         if (caller == null) {
-            return Mono.error(new InvalidBearerTokenException("unknown client key"));
+            return Mono.error(new InvalidBearerTokenException("unknown bearer credential"));
         }
         return Mono.just(new CallerAuthentication(caller, List.of(new SimpleGrantedAuthority("ROLE_CALLER"))));
     }

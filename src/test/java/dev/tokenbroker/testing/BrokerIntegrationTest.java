@@ -59,7 +59,7 @@ public abstract class BrokerIntegrationTest {
     }
 
     /** A request to the broker as a client-key caller. */
-    protected WebTestClient.RequestHeadersSpec<?> iamToken(String callerKey, String credential) {
+    protected WebTestClient.RequestBodySpec iamToken(String callerKey, String credential) {
         return client.post()
                 .uri("/v1/credentials/{name}/iam-token", credential)
                 .headers(headers -> headers.setBearerAuth(callerKey));

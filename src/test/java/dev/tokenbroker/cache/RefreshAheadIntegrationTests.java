@@ -1,0 +1,84 @@
+package dev.tokenbroker.cache;
+
+import static dev.tokenbroker.testing.TestBroker.CLOCK;
+import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenbroker.testing.BrokerIntegrationTest;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+
+class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
+
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
+
+    @Test
+    void iamTokenWhenEightyPercentOfLifePassedThenOneBackgroundRefreshWhileOldTokenIsServed() {
+        String first = token();
+        CLOCK.advance(Duration.ofSeconds(2881)); // past 80% of 3600 s, whatever the jitter
+        IAM.hold();
+
+        String duringRefresh = token();
+        await().atMost(Duration.ofSeconds(10)).until(() -> IAM.tokenCalls() == 2);
+        String stillDuringRefresh = token();
+        int callsWhileHeld = IAM.tokenCalls();
+        IAM.release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !token().equals(first));
+        String afterRefresh = token();
+
+        assertThat(duringRefresh).isEqualTo(first);
+        assertThat(stillDuringRefresh).isEqualTo(first);
+        assertThat(callsWhileHeld).isEqualTo(2);
+        assertThat(afterRefresh).isNotEqualTo(first);
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void refreshDueWhenNobodyAskedThenSchedulerRefreshesWithoutAnyRequest() {
+        String first = token();
+        CLOCK.advance(Duration.ofSeconds(2881));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> IAM.tokenCalls() == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> issuer.caches().get(0).entries().stream()
+                        .anyMatch(entry ->
+                                entry.credential().equals("wml-prod") && entry.mints() == 2 && !entry.refreshing()));
+        String served = token();
+
+        assertThat(served).isNotEqualTo(first);
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void refreshDueWhenEntryIdleLongerThanIdleTimeoutThenNotRefreshed() {
+        IAM.tokenLifetime(Duration.ofHours(4));
+        token();
+        CLOCK.advance(Duration.ofMinutes(200)); // past 80% of 4 h, and idle for more than 2 h
+
+        issuer.caches().get(0).refreshDue();
+
+        assertThat(issuer.caches().get(0).entries())
+                .filteredOn(entry -> entry.credential().equals("wml-prod"))
+                .singleElement()
+                .satisfies(entry -> {
+                    assertThat(entry.refreshing()).isFalse();
+                    assertThat(entry.mints()).isEqualTo(1);
+                });
+        assertThat(IAM.tokenCalls()).isEqualTo(1);
+    }
+
+    private String token() {
+        return (String) iamToken(SCORER_KEY, "wml-prod")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("access_token");
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tokenbroker.cache;
+
+import static dev.tokenbroker.testing.TestBroker.CLOCK;
+import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenbroker.testing.BrokerIntegrationTest;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+
+class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
+
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
+
+    @Test
+    void iamTokenWhenIamRefusesConnectionsThenCachedTokenServedUntilBelowMinValidThen503() {
+        String cached = token();
+        IAM.stop();
+        CLOCK.advance(Duration.ofSeconds(2900)); // refresh due: it fails in the background
+
+        int served = 0;
+        for (int i = 0; i < 50; i++) {
+            assertThat(token()).isEqualTo(cached);
+            served++;
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
+        assertThat(token()).isEqualTo(cached);
+        CLOCK.advance(Duration.ofSeconds(660)); // 40 s left, less than the default 60 s
+
+        iamToken(SCORER_KEY, "wml-prod")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader()
+                .exists("Retry-After")
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("https://token-broker.dev/problems/upstream-unavailable")
+                .jsonPath("$.credential")
+                .isEqualTo("wml-prod");
+        assertThat(served).isEqualTo(50);
+    }
+
+    @Test
+    void iamTokenWhenIamAnswers500ThenCachedTokenServedAndCallerAskingMoreThanItHasGets503() {
+        String cached = token();
+        for (int i = 0; i < 40; i++) {
+            IAM.enqueueError(500, "BXNIM0000E", "Internal error");
+        }
+        CLOCK.advance(Duration.ofSeconds(2900)); // 700 s left
+
+        assertThat(token()).isEqualTo(cached);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
+        assertThat(token()).isEqualTo(cached);
+        iamToken(SCORER_KEY, "wml-prod")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"min_valid_seconds\":900}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
+                .expectHeader()
+                .exists("Retry-After");
+    }
+
+    @Test
+    void iamTokenWhenIamRateLimitsThenCachedTokenServedAndRetryWaitsForRetryAfter() {
+        String cached = token();
+        IAM.enqueue(
+                429, Map.of("Retry-After", "1", "Content-Type", "application/json"), "{\"errorCode\":\"BXNIM0429E\"}");
+        CLOCK.advance(Duration.ofSeconds(2900));
+
+        assertThat(token()).isEqualTo(cached);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !token().equals(cached));
+
+        var requests = IAM.requests();
+        assertThat(requests).hasSize(3); // the first mint, the 429, the retry
+        long waitedNanos = requests.get(2).nanoTime() - requests.get(1).nanoTime();
+        assertThat(Duration.ofNanos(waitedNanos)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void iamTokenWhenColdAndIamRateLimitsThenRetriedNoSoonerThanRetryAfter() {
+        IAM.enqueue(429, Map.of("Retry-After", "1"), "");
+
+        String token = token();
+
+        assertThat(IAM.keyThatMinted(token)).isNotNull();
+        var requests = IAM.requests();
+        assertThat(requests).hasSize(2);
+        assertThat(Duration.ofNanos(requests.get(1).nanoTime() - requests.get(0).nanoTime()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    private String lastRefreshOutcome() {
+        return issuer.caches().get(0).entries().stream()
+                .filter(entry -> entry.credential().equals("wml-prod"))
+                .findFirst()
+                .orElseThrow()
+                .lastRefreshOutcome();
+    }
+
+    private String token() {
+        return (String) iamToken(SCORER_KEY, "wml-prod")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("access_token");
+    }
+}
