@@ -1,0 +1,34 @@
+# token-broker image: build with the Maven wrapper on JDK 17, run the layered jar on a Temurin JRE.
+#
+#   docker build -t token-broker:0.1.0 .
+#
+# Needs BuildKit (the default builder since Docker 23) for the Maven cache mount.
+
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /workspace
+# The wrapper and pom first, so this layer and the cached ~/.m2 survive source-only changes.
+COPY --chmod=0755 mvnw ./
+COPY .mvn/ .mvn/
+COPY pom.xml ./
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package
+# Split the jar into layers that change at different rates (dependencies rarely, application often).
+RUN java -Djarmode=tools -jar target/token-broker.jar extract --layers --launcher --destination extracted
+
+FROM eclipse-temurin:21-jre
+# A named user for ps/whoami; the numeric USER below is what Kubernetes' runAsNonRoot checks.
+RUN groupadd --system --gid 10001 tokenbroker \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin tokenbroker
+WORKDIR /app
+# Least to most often changed; files stay root-owned and read-only to the broker.
+COPY --from=build /workspace/extracted/dependencies/ ./
+COPY --from=build /workspace/extracted/spring-boot-loader/ ./
+COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
+COPY --from=build /workspace/extracted/application/ ./
+USER 10001:10001
+# 8080: caller API; 8081: actuator (health, prometheus, tokens).
+EXPOSE 8080 8081
+# Read-only root file system: the JVM and Spring write only to /tmp (an emptyDir in the chart) and
+# sinks go to /var/run/token-broker. Health is checked by Kubernetes probes, so no HEALTHCHECK.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "org.springframework.boot.loader.launch.JarLauncher"]

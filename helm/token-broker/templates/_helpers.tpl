@@ -1,0 +1,374 @@
+{{/*
+Chart name, overridable with nameOverride.
+*/}}
+{{- define "token-broker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name of the release's objects: the release name, followed by the chart name unless the
+release name already contains it.
+*/}}
+{{- define "token-broker.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "token-broker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels on every object.
+*/}}
+{{- define "token-broker.labels" -}}
+helm.sh/chart: {{ include "token-broker.chart" . }}
+{{ include "token-broker.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: token-broker
+{{- end }}
+
+{{/*
+Labels that select the broker pods; never change them between releases.
+*/}}
+{{- define "token-broker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "token-broker.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount the broker runs as.
+*/}}
+{{- define "token-broker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "token-broker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Secret that holds the master keys for vault type `file`.
+*/}}
+{{- define "token-broker.vaultSecretName" -}}
+{{- if and .Values.vault.file.existingSecret .Values.vault.file.secrets }}
+{{- fail "set either vault.file.existingSecret or vault.file.secrets, not both" }}
+{{- else if .Values.vault.file.existingSecret }}
+{{- .Values.vault.file.existingSecret }}
+{{- else }}
+{{- printf "%s-vault" (include "token-broker.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: repository@digest when a digest is set, else repository:tag (tag defaults to appVersion).
+*/}}
+{{- define "token-broker.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Secret volume items for vault type `file`. The file vault reads one folder per secret and one
+file per field ({dir}/wml-prod/apikey), but Secret keys cannot contain "/", so the Secret holds
+flat keys SECRET.FIELD (wml-prod.apikey) and these items map each key to SECRET/FIELD. Credential
+names cannot contain ".", so the first "." always separates secret from field. The list comes from
+vault.file.items, else vault.file.secrets, else the fields each credential type needs
+(iam-apikey: apikey; iot-app: apikey and token). Renders a YAML list, or nothing.
+*/}}
+{{- define "token-broker.vaultItems" -}}
+{{- $items := list }}
+{{- if .Values.vault.file.items }}
+{{- $items = .Values.vault.file.items }}
+{{- else if .Values.vault.file.secrets }}
+{{- range $secret, $fields := .Values.vault.file.secrets }}
+{{- range $field, $_ := $fields }}
+{{- $items = append $items (dict "key" (printf "%s.%s" $secret $field) "path" (printf "%s/%s" $secret $field)) }}
+{{- end }}
+{{- end }}
+{{- else }}
+{{- $seen := dict }}
+{{- range $name, $credential := .Values.config.credentials }}
+{{- $secret := default $name (dig "secret" "" $credential) }}
+{{- $fields := list "apikey" }}
+{{- if eq (dig "type" "" $credential) "iot-app" }}
+{{- $fields = list "apikey" "token" }}
+{{- end }}
+{{- range $field := $fields }}
+{{- $key := printf "%s.%s" $secret $field }}
+{{- if not (hasKey $seen $key) }}
+{{- $_ := set $seen $key true }}
+{{- $items = append $items (dict "key" $key "path" (printf "%s/%s" $secret $field)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $items }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+tokenbroker.vault.* as a dict, from .Values.vault.
+*/}}
+{{- define "token-broker.vaultConfig" -}}
+{{- if eq .Values.vault.type "hashicorp" }}
+{{- $hv := .Values.vault.hashicorp }}
+{{- $auth := $hv.authentication }}
+{{- $authConfig := dict "type" $auth.type }}
+{{- if eq $auth.type "kubernetes" }}
+{{- if not .Values.serviceAccount.projectedToken.enabled }}
+{{- fail "vault.hashicorp.authentication.type kubernetes needs serviceAccount.projectedToken.enabled" }}
+{{- end }}
+{{- $_ := set $authConfig "kubernetes" (dict "role" $auth.kubernetes.role "path" $auth.kubernetes.path "service-account-token-file" "/var/run/secrets/tokens/token") }}
+{{- else if eq $auth.type "approle" }}
+{{- $_ := set $authConfig "approle" (dict "role-id" (required "vault.hashicorp.authentication.approle.roleId is required" $auth.approle.roleId) "path" $auth.approle.path) }}
+{{- end }}
+{{- $hashicorp := dict "uri" (required "vault.hashicorp.uri is required when vault.type is hashicorp" $hv.uri) "mount" $hv.mount "path-prefix" $hv.pathPrefix "poll-interval" $hv.pollInterval "authentication" $authConfig }}
+{{- toYaml (dict "type" "hashicorp" "hashicorp" $hashicorp) }}
+{{- else }}
+{{- toYaml (dict "type" "file" "file" (dict "directory" "/var/run/secrets/token-broker/vault")) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The whole application.yaml: extraApplicationConfig, then the ports, then tokenbroker: with
+.Values.config and the vault settings. The chart's keys win so that probes and Services match.
+*/}}
+{{- define "token-broker.applicationConfig" -}}
+{{- $tokenbroker := deepCopy .Values.config }}
+{{- $_ := set $tokenbroker "vault" (include "token-broker.vaultConfig" . | fromYaml) }}
+{{- $server := dict "port" .Values.ports.http }}
+{{- if and (eq .Values.mode "sidecar") .Values.sidecar.loopbackOnly }}
+{{- $_ := set $server "address" "127.0.0.1" }}
+{{- end }}
+{{- $management := dict "server" (dict "port" .Values.ports.management) }}
+{{- $chartConfig := dict "server" $server "management" $management "tokenbroker" $tokenbroker }}
+{{- toYaml (mergeOverwrite (deepCopy .Values.extraApplicationConfig) $chartConfig) }}
+{{- end }}
+
+{{/*
+Pod-level security context.
+*/}}
+{{- define "token-broker.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.securityContext.runAsUser }}
+runAsGroup: {{ .Values.securityContext.runAsGroup }}
+fsGroup: {{ .Values.securityContext.fsGroup }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+Container-level security context, shared by the Deployment's container and the sidecar.
+*/}}
+{{- define "token-broker.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.securityContext.runAsUser }}
+runAsGroup: {{ .Values.securityContext.runAsGroup }}
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+Environment shared by the Deployment's container and the sidecar.
+*/}}
+{{- define "token-broker.env" -}}
+- name: SPRING_CONFIG_ADDITIONAL_LOCATION
+  value: file:/config/
+{{- with .Values.auditSalt.secretName }}
+- name: TOKENBROKER_AUDIT_SALT
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.auditSalt.key }}
+{{- end }}
+{{- if eq .Values.vault.type "hashicorp" }}
+{{- $auth := .Values.vault.hashicorp.authentication }}
+{{- if eq $auth.type "approle" }}
+- name: TOKENBROKER_VAULT_HASHICORP_AUTHENTICATION_APPROLE_SECRETID
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "vault.hashicorp.authentication.approle.secretIdSecret.name is required" $auth.approle.secretIdSecret.name }}
+      key: {{ $auth.approle.secretIdSecret.key }}
+{{- else if eq $auth.type "token" }}
+- name: TOKENBROKER_VAULT_HASHICORP_AUTHENTICATION_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "vault.hashicorp.authentication.token.secret.name is required" $auth.token.secret.name }}
+      key: {{ $auth.token.secret.key }}
+{{- end }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Volume mounts shared by the Deployment's container and the sidecar.
+*/}}
+{{- define "token-broker.volumeMounts" -}}
+- name: token-broker-config
+  mountPath: /config
+  readOnly: true
+- name: token-broker-tmp
+  mountPath: /tmp
+{{- if eq .Values.vault.type "file" }}
+- name: token-broker-vault
+  mountPath: /var/run/secrets/token-broker/vault
+  readOnly: true
+{{- end }}
+{{- if .Values.serviceAccount.projectedToken.enabled }}
+- name: token-broker-token
+  mountPath: /var/run/secrets/tokens
+  readOnly: true
+{{- end }}
+{{- if or (eq .Values.mode "sidecar") .Values.config.sinks }}
+- name: token-broker-sinks
+  mountPath: /var/run/token-broker
+{{- end }}
+{{- end }}
+
+{{/*
+Volumes behind token-broker.volumeMounts. Names carry a token-broker- prefix so that they do not
+clash with the volumes of the pod the sidecar is injected into.
+*/}}
+{{- define "token-broker.volumes" -}}
+- name: token-broker-config
+  configMap:
+    name: {{ include "token-broker.fullname" . }}
+- name: token-broker-tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- if eq .Values.vault.type "file" }}
+- name: token-broker-vault
+  secret:
+    secretName: {{ include "token-broker.vaultSecretName" . }}
+    defaultMode: 288 # 0440: owner root, group fsGroup
+    {{- with include "token-broker.vaultItems" . }}
+    items:
+      {{- . | nindent 6 }}
+    {{- end }}
+{{- end }}
+{{- if .Values.serviceAccount.projectedToken.enabled }}
+- name: token-broker-token
+  projected:
+    defaultMode: 288 # 0440
+    sources:
+      - serviceAccountToken:
+          audience: {{ .Values.serviceAccount.projectedToken.audience }}
+          expirationSeconds: {{ .Values.serviceAccount.projectedToken.expirationSeconds }}
+          path: token
+      # The cluster CA, for the API server's JWKS (the automounted token volume that usually carries it is off).
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+            - key: ca.crt
+              path: ca.crt
+{{- end }}
+{{- if or (eq .Values.mode "sidecar") .Values.config.sinks }}
+- name: token-broker-sinks
+  emptyDir:
+    medium: Memory
+    sizeLimit: {{ .Values.sinkVolume.sizeLimit }}
+{{- end }}
+{{- end }}
+
+{{/*
+A broker probe on an actuator health group. Call with (dict "path" "/actuator/health/…" "probe" $settings "port" $port).
+*/}}
+{{- define "token-broker.probe" -}}
+httpGet:
+  path: {{ .path }}
+  port: {{ .port }}
+periodSeconds: {{ .probe.periodSeconds }}
+failureThreshold: {{ .probe.failureThreshold }}
+timeoutSeconds: {{ .probe.timeoutSeconds }}
+{{- end }}
+
+{{/*
+The broker as a native sidecar: one item for a Pod's initContainers list. restartPolicy: Always
+keeps it running beside the app, and the kubelet starts the app's containers only once the
+startup probe passes, which for the broker means every sink has been written once (DESIGN §6).
+
+Include it from a chart that has token-broker as a dependency (with mode: sidecar in its values),
+passing the subchart's scope so that names and values are the subchart's:
+
+  initContainers:
+    {{- include "token-broker.sidecar" (index .Subcharts "token-broker") | nindent 4 }}
+  volumes:
+    {{- include "token-broker.sidecarVolumes" (index .Subcharts "token-broker") | nindent 4 }}
+
+The app container reads the sinks from the token-broker-sinks volume (see token-broker.sinkMount).
+The command repeats the image's ENTRYPOINT without its heap flags, because flags on the command
+line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply.
+*/}}
+{{- define "token-broker.sidecar" -}}
+- name: {{ .Values.sidecar.containerName }}
+  image: {{ include "token-broker.image" . }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  restartPolicy: Always
+  command:
+    - java
+    - -Djava.io.tmpdir=/tmp
+    - org.springframework.boot.loader.launch.JarLauncher
+  env:
+    - name: SPRING_PROFILES_ACTIVE
+      value: sidecar
+    - name: JAVA_TOOL_OPTIONS
+      value: {{ .Values.sidecar.javaToolOptions | quote }}
+    {{- include "token-broker.env" . | nindent 4 }}
+  ports:
+    - name: tb-http
+      containerPort: {{ .Values.ports.http }}
+      protocol: TCP
+    - name: tb-management
+      containerPort: {{ .Values.ports.management }}
+      protocol: TCP
+  startupProbe:
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/readiness" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
+  livenessProbe:
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/liveness" "probe" .Values.probes.liveness "port" .Values.ports.management) | nindent 4 }}
+  resources:
+    {{- toYaml .Values.sidecar.resources | nindent 4 }}
+  securityContext:
+    {{- include "token-broker.containerSecurityContext" . | nindent 4 }}
+  volumeMounts:
+    {{- include "token-broker.volumeMounts" . | nindent 4 }}
+{{- end }}
+
+{{/*
+The volumes the sidecar needs, as items for the Pod's volumes list (see token-broker.sidecar).
+*/}}
+{{- define "token-broker.sidecarVolumes" -}}
+{{- include "token-broker.volumes" . }}
+{{- end }}
+
+{{/*
+A read-only mount of the sink folder, as one item for the app container's volumeMounts.
+*/}}
+{{- define "token-broker.sinkMount" -}}
+- name: token-broker-sinks
+  mountPath: /var/run/token-broker
+  readOnly: true
+{{- end }}

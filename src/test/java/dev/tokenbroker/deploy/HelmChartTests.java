@@ -1,0 +1,649 @@
+package dev.tokenbroker.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Lints and renders the Helm chart with the Helm library that helm-java bundles (no helm binary, no cluster, no
+ * network), reads the rendered objects back with the fabric8 model and checks the contract of DESIGN §6–§8.
+ */
+class HelmChartTests {
+
+    private static final Path CHART = Path.of("helm/token-broker");
+
+    private static final Path SIDECAR_VALUES = CHART.resolve("ci/sidecar-values.yaml");
+
+    private static final Path ALL_ON_VALUES = CHART.resolve("ci/all-on-values.yaml");
+
+    private static final Path BAD_VALUES = CHART.resolve("ci/bad-values.yaml");
+
+    private static final Path DASHBOARD = CHART.resolve("dashboards/token-broker.json");
+
+    private static final Path SIDECAR_EXAMPLE = Path.of("docs/examples/sidecar-pod.yaml");
+
+    private static final String RELEASE = "token-broker";
+
+    private static final List<String> DASHBOARD_METRICS = List.of(
+            "tokenbroker_requests_total",
+            "tokenbroker_upstream_seconds_count",
+            "tokenbroker_upstream_seconds_bucket",
+            "tokenbroker_token_remaining_seconds",
+            "cache_gets_total",
+            "tokenbroker_refresh_total");
+
+    private static final Pattern VALUES_KEY = Pattern.compile("^\\s*(- )?[\"A-Za-z0-9_./-]+:(\\s|$)");
+
+    /** A pod of an app that includes the broker the way docs/deploy.md tells users to. */
+    private static final String SIDECAR_POD_TEMPLATE = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: {{ .Release.Name }}
+            spec:
+              serviceAccountName: {{ include "token-broker.serviceAccountName" (index .Subcharts "token-broker") }}
+              securityContext:
+                runAsNonRoot: true
+                runAsUser: 10001
+                runAsGroup: 10001
+                fsGroup: 10001
+                seccompProfile:
+                  type: RuntimeDefault
+              initContainers:
+                {{- include "token-broker.sidecar" (index .Subcharts "token-broker") | nindent 4 }}
+              containers:
+                - name: scorer
+                  image: registry.example.com/scorer:1.0.0
+                  env:
+                    - name: WML_TOKEN_FILE
+                      value: /var/run/token-broker/wml-prod.token
+                  volumeMounts:
+                    {{- include "token-broker.sinkMount" (index .Subcharts "token-broker") | nindent 8 }}
+              volumes:
+                {{- include "token-broker.sidecarVolumes" (index .Subcharts "token-broker") | nindent 4 }}
+            """;
+
+    private static final KubernetesSerialization serialization = new KubernetesSerialization();
+
+    @Test
+    void lintWhenDefaultValuesThenPasses() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+
+        assertThat(result.isFailed()).as("helm lint: %s", result.getMessages()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ci/sidecar-values.yaml", "ci/all-on-values.yaml"})
+    void lintWhenCiValuesThenPasses(String valuesFile, @TempDir Path tempDir) {
+        Path chart = chartWithValues(CHART.resolve(valuesFile), tempDir);
+
+        LintResult result = new Helm(chart).lint().strict().call();
+
+        assertThat(result.isFailed())
+                .as("helm lint -f %s: %s", valuesFile, result.getMessages())
+                .isFalse();
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenBrokerRunsLockedDown() {
+        PodSpec pod = podSpec(render(template()));
+
+        assertThat(pod.getSecurityContext()).satisfies(context -> {
+            assertThat(context.getRunAsNonRoot()).isTrue();
+            assertThat(context.getRunAsUser()).isEqualTo(10001L);
+            assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        });
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertLockedDown(brokerContainer(pod).getSecurityContext());
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenProbesUseActuatorGroupsOnManagementPort() {
+        Container broker = brokerContainer(podSpec(render(template())));
+
+        assertThat(broker.getPorts())
+                .extracting(ContainerPort::getName, ContainerPort::getContainerPort)
+                .containsExactly(tuple("http", 8080), tuple("management", 8081));
+        assertHttpProbe(broker.getStartupProbe(), "/actuator/health/readiness", new IntOrString("management"));
+        assertHttpProbe(broker.getLivenessProbe(), "/actuator/health/liveness", new IntOrString("management"));
+        assertHttpProbe(broker.getReadinessProbe(), "/actuator/health/readiness", new IntOrString("management"));
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenResourcesAreBounded() {
+        Container broker = brokerContainer(podSpec(render(template())));
+
+        assertThat(broker.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
+        assertThat(broker.getResources().getLimits().get("memory")).hasToString("256Mi");
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenServiceExposesOnlyHttp() {
+        List<HasMetadata> objects = render(template());
+
+        assertThat(objects).filteredOn(Service.class::isInstance).hasSize(1);
+        assertThat(named(objects, Service.class, RELEASE).getSpec().getPorts())
+                .singleElement()
+                .satisfies(port -> {
+                    assertThat(port.getName()).isEqualTo("http");
+                    assertThat(port.getPort()).isEqualTo(8080);
+                    assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+                });
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenConfigMapIsMountedAsAdditionalConfigLocation() {
+        List<HasMetadata> objects = render(template());
+
+        Container broker = brokerContainer(podSpec(objects));
+        assertThat(broker.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:/config/"));
+        assertThat(mount(broker, "token-broker-config").getMountPath()).isEqualTo("/config");
+        assertThat(mount(broker, "token-broker-tmp").getMountPath()).isEqualTo("/tmp");
+        assertThat(volume(podSpec(objects), "token-broker-tmp").getEmptyDir()).isNotNull();
+        Map<String, Object> application = applicationYaml(objects);
+        assertThat(GenericKubernetesResource.<Object>get(application, "server", "port"))
+                .isEqualTo(8080);
+        assertThat(GenericKubernetesResource.<Object>get(application, "management", "server", "port"))
+                .isEqualTo(8081);
+        assertThat(GenericKubernetesResource.<Object>get(application, "tokenbroker", "vault", "file", "directory"))
+                .isEqualTo("/var/run/secrets/token-broker/vault");
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenServiceAccountTokenIsProjectedNotAutomounted() {
+        List<HasMetadata> objects = render(template());
+
+        assertThat(only(objects, ServiceAccount.class).getAutomountServiceAccountToken())
+                .isFalse();
+        PodSpec pod = podSpec(objects);
+        List<VolumeProjection> sources =
+                volume(pod, "token-broker-token").getProjected().getSources();
+        ServiceAccountTokenProjection token = sources.get(0).getServiceAccountToken();
+        assertThat(token.getAudience()).isEqualTo("token-broker");
+        assertThat(token.getExpirationSeconds()).isEqualTo(3600L);
+        assertThat(token.getPath()).isEqualTo("token");
+        assertThat(sources.get(1).getConfigMap().getName()).isEqualTo("kube-root-ca.crt");
+        assertThat(mount(brokerContainer(pod), "token-broker-token").getMountPath())
+                .isEqualTo("/var/run/secrets/tokens");
+    }
+
+    @Test
+    void renderWhenVaultSecretsGivenThenEachKeyBecomesFileInFolderPerSecret() {
+        List<HasMetadata> objects = render(template()
+                .set("vault.file.secrets.wml-prod.apikey", "not-a-real-key")
+                .set("vault.file.secrets.factory-iot.apikey", "a-abc123-notreal")
+                .set("vault.file.secrets.factory-iot.token", "not-a-real-token"));
+
+        assertThat(named(objects, Secret.class, "token-broker-vault").getData())
+                .containsOnlyKeys("wml-prod.apikey", "factory-iot.apikey", "factory-iot.token");
+        PodSpec pod = podSpec(objects);
+        assertThat(volume(pod, "token-broker-vault").getSecret().getItems())
+                .extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactlyInAnyOrder(
+                        tuple("wml-prod.apikey", "wml-prod/apikey"),
+                        tuple("factory-iot.apikey", "factory-iot/apikey"),
+                        tuple("factory-iot.token", "factory-iot/token"));
+        assertThat(mount(brokerContainer(pod), "token-broker-vault"))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly("/var/run/secrets/token-broker/vault", true);
+    }
+
+    @Test
+    void renderWhenExistingSecretAndCredentialsThenItemsFollowCredentialTypes() {
+        List<HasMetadata> objects = render(template()
+                .set("vault.file.existingSecret", "broker-keys")
+                .set("config.credentials.wml-prod.type", "iam-apikey")
+                .set("config.credentials.factory-iot.type", "iot-app")
+                .set("config.credentials.factory-iot.secret", "factory"));
+
+        assertThat(objects).noneMatch(Secret.class::isInstance);
+        Volume vault = volume(podSpec(objects), "token-broker-vault");
+        assertThat(vault.getSecret().getSecretName()).isEqualTo("broker-keys");
+        assertThat(vault.getSecret().getItems())
+                .extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactlyInAnyOrder(
+                        tuple("wml-prod.apikey", "wml-prod/apikey"),
+                        tuple("factory.apikey", "factory/apikey"),
+                        tuple("factory.token", "factory/token"));
+    }
+
+    @Test
+    void renderWhenSidecarValuesThenNoWorkloadRenders() {
+        List<HasMetadata> objects = render(SIDECAR_VALUES);
+
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ConfigMap", "ServiceAccount");
+        assertThat(GenericKubernetesResource.<Object>get(applicationYaml(objects), "server", "address"))
+                .isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void renderWhenSidecarValuesThenInitContainerHasRestartPolicyAlways(@TempDir Path tempDir) {
+        PodSpec pod = only(renderSidecarPod(tempDir), Pod.class).getSpec();
+
+        Container sidecar = named(pod.getInitContainers(), "token-broker");
+        assertThat(sidecar.getRestartPolicy()).isEqualTo("Always");
+        assertHttpProbe(sidecar.getStartupProbe(), "/actuator/health/readiness", new IntOrString(8081));
+        assertLockedDown(sidecar.getSecurityContext());
+        assertThat(sidecar.getResources().getLimits()).containsKey("memory");
+        assertThat(sidecar.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(
+                        tuple("SPRING_PROFILES_ACTIVE", "sidecar"),
+                        tuple(
+                                "JAVA_TOOL_OPTIONS",
+                                "-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1 -Xss256k"
+                                        + " -XX:+ExitOnOutOfMemoryError"));
+        assertThat(sidecar.getCommand()).noneMatch(argument -> argument.startsWith("-XX:"));
+        assertThat(volume(pod, "token-broker-sinks").getEmptyDir().getMedium()).isEqualTo("Memory");
+        assertThat(mount(sidecar, "token-broker-sinks").getMountPath()).isEqualTo("/var/run/token-broker");
+        assertThat(mount(named(pod.getContainers(), "scorer"), "token-broker-sinks"))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly("/var/run/token-broker", true);
+    }
+
+    @Test
+    void sidecarExampleWhenParsedThenMatchesWhatChartRenders(@TempDir Path tempDir) throws IOException {
+        PodSpec rendered = only(renderSidecarPod(tempDir), Pod.class).getSpec();
+
+        PodSpec example =
+                only(parse(Files.readString(SIDECAR_EXAMPLE)), Pod.class).getSpec();
+
+        assertThat(example.getInitContainers()).isEqualTo(rendered.getInitContainers());
+        assertThat(example.getVolumes()).isEqualTo(rendered.getVolumes());
+    }
+
+    @Test
+    void renderWhenAllOnValuesThenAutoscalerAndDisruptionBudgetKeepOneReplicaUp() {
+        List<HasMetadata> objects = render(ALL_ON_VALUES);
+
+        assertThat(only(objects, Deployment.class).getSpec().getReplicas()).isNull();
+        HorizontalPodAutoscaler autoscaler = only(objects, HorizontalPodAutoscaler.class);
+        assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo(RELEASE);
+        assertThat(autoscaler.getSpec().getMinReplicas()).isEqualTo(2);
+        assertThat(autoscaler.getSpec().getMetrics()).singleElement().satisfies(metric -> {
+            assertThat(metric.getResource().getName()).isEqualTo("cpu");
+            assertThat(metric.getResource().getTarget().getAverageUtilization()).isEqualTo(70);
+        });
+        assertThat(only(objects, PodDisruptionBudget.class)
+                        .getSpec()
+                        .getMinAvailable()
+                        .getIntVal())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void renderWhenAllOnValuesThenNetworkPolicySeparatesCallersFromScrapers() {
+        NetworkPolicy policy = only(render(ALL_ON_VALUES), NetworkPolicy.class);
+
+        List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
+        assertThat(ingress).hasSize(2);
+        assertThat(ingress.get(0).getPorts())
+                .extracting(HelmChartTests::portNumber)
+                .containsExactly(8080);
+        assertThat(ingress.get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels())
+                .containsEntry("token-broker.dev/client", "true");
+        assertThat(ingress.get(1).getPorts())
+                .extracting(HelmChartTests::portNumber)
+                .containsExactly(8081);
+        assertThat(ingress.get(1).getFrom().get(0).getNamespaceSelector().getMatchLabels())
+                .containsEntry("kubernetes.io/metadata.name", "monitoring");
+        assertThat(policy.getSpec().getEgress())
+                .flatExtracting(NetworkPolicyEgressRule::getPorts)
+                .extracting(NetworkPolicyPort::getProtocol, HelmChartTests::portNumber)
+                .contains(tuple("UDP", 53), tuple("TCP", 53), tuple("TCP", 443));
+    }
+
+    @Test
+    void renderWhenAllOnValuesThenServiceMonitorScrapesManagementServiceOnly() {
+        List<HasMetadata> objects = render(ALL_ON_VALUES);
+
+        assertThat(named(objects, Service.class, RELEASE).getSpec().getPorts())
+                .extracting(ServicePort::getPort)
+                .containsExactly(8080);
+        Service management = named(objects, Service.class, "token-broker-management");
+        assertThat(management.getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort)
+                .containsExactly(tuple("management", 8081));
+        GenericKubernetesResource monitor = custom(objects, "ServiceMonitor");
+        assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(monitor.<String>get("spec", "endpoints", 0, "port")).isEqualTo("management");
+        assertThat(monitor.<String>get("spec", "endpoints", 0, "path")).isEqualTo("/actuator/prometheus");
+        Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
+        assertThat(management.getMetadata().getLabels()).containsAllEntriesOf(selector);
+        assertThat(named(objects, Service.class, RELEASE).getMetadata().getLabels())
+                .doesNotContainEntry("app.kubernetes.io/component", "management");
+    }
+
+    @Test
+    void renderWhenAllOnValuesThenPrometheusRuleAlertsOnExpiryUpstreamErrorsAndFlapping() {
+        GenericKubernetesResource rule = custom(render(ALL_ON_VALUES), "PrometheusRule");
+
+        List<Map<String, Object>> rules = rule.get("spec", "groups", 0, "rules");
+        assertThat(rules)
+                .extracting(alert -> String.valueOf(alert.get("expr")))
+                .anySatisfy(expr -> assertThat(expr)
+                        .contains("tokenbroker_token_remaining_seconds")
+                        .contains("< 300"))
+                .anySatisfy(expr -> assertThat(expr)
+                        .contains("rate(tokenbroker_upstream_seconds_count{")
+                        .contains("outcome!=\"success\"}[5m])"))
+                .anySatisfy(expr -> assertThat(expr)
+                        .contains("changes(kube_pod_status_ready{condition=\"true\"")
+                        .contains("> 4"));
+    }
+
+    @Test
+    void renderWhenAllOnValuesThenDashboardConfigMapCarriesDashboard() throws IOException {
+        ConfigMap dashboard = named(render(ALL_ON_VALUES), ConfigMap.class, "token-broker-dashboard");
+
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData().get("token-broker.json"))
+                .isEqualTo(Files.readString(DASHBOARD).strip());
+    }
+
+    @Test
+    void renderWhenHashicorpVaultThenSettingsReachConfigMapAndNoSecretIsMounted() {
+        List<HasMetadata> objects = render(ALL_ON_VALUES);
+
+        Map<String, Object> vault = GenericKubernetesResource.get(applicationYaml(objects), "tokenbroker", "vault");
+        assertThat(vault).containsEntry("type", "hashicorp");
+        assertThat(GenericKubernetesResource.<Object>get(vault, "hashicorp", "uri"))
+                .isEqualTo("https://vault.vault.svc:8200");
+        assertThat(GenericKubernetesResource.<Object>get(vault, "hashicorp", "authentication", "kubernetes", "role"))
+                .isEqualTo("token-broker");
+        assertThat(GenericKubernetesResource.<Object>get(
+                        vault, "hashicorp", "authentication", "kubernetes", "service-account-token-file"))
+                .isEqualTo("/var/run/secrets/tokens/token");
+        assertThat(podSpec(objects).getVolumes()).extracting(Volume::getName).doesNotContain("token-broker-vault");
+    }
+
+    @Test
+    void renderWhenAuditSaltSecretGivenThenEveryReplicaReadsSameSalt() {
+        Container broker = brokerContainer(podSpec(render(ALL_ON_VALUES)));
+
+        assertThat(broker.getEnv())
+                .filteredOn(env -> env.getName().equals("TOKENBROKER_AUDIT_SALT"))
+                .singleElement()
+                .satisfies(env -> {
+                    assertThat(env.getValue()).isNull();
+                    assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("token-broker-audit");
+                    assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("salt");
+                });
+    }
+
+    @Test
+    void templateWhenBadValuesThenSchemaRejectsThem() {
+        TemplateCommand command = template(BAD_VALUES);
+
+        assertThatThrownBy(command::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("/replicaCount");
+    }
+
+    @Test
+    void dashboardWhenParsedThenPanelsQueryBrokerMetrics() {
+        JsonNode dashboard = JsonMapper.shared().readTree(DASHBOARD);
+
+        List<String> expressions = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                expressions.add(target.path("expr").asString());
+            }
+        }
+        assertThat(dashboard.path("uid").asString()).isEqualTo("token-broker");
+        assertThat(expressions)
+                .isNotEmpty()
+                .allSatisfy(expr -> assertThat(expr).containsAnyOf("tokenbroker_", "cache_gets_total", "jvm_memory"));
+        assertThat(String.join("\n", expressions)).contains(DASHBOARD_METRICS);
+    }
+
+    @Test
+    void valuesWhenReadThenEveryKeyIsDocumented() throws IOException {
+        List<String> lines = Files.readAllLines(CHART.resolve("values.yaml"));
+
+        List<String> undocumented = new ArrayList<>();
+        String previous = "";
+        for (String line : lines) {
+            if (VALUES_KEY.matcher(line).find() && !line.contains(" # ") && !previous.startsWith("#")) {
+                undocumented.add(line);
+            }
+            if (!line.isBlank()) {
+                previous = line.strip();
+            }
+        }
+        assertThat(undocumented).isEmpty();
+    }
+
+    private static TemplateCommand template() {
+        return new Helm(CHART).template().withName(RELEASE).withNamespace(RELEASE);
+    }
+
+    private static TemplateCommand template(Path valuesFile) {
+        return template().withValuesFile(valuesFile);
+    }
+
+    private static List<HasMetadata> render(Path valuesFile) {
+        return render(template(valuesFile));
+    }
+
+    private static List<HasMetadata> render(TemplateCommand command) {
+        return parse(command.call());
+    }
+
+    /** Renders a Pod of an app chart that has token-broker as a dependency with the sidecar CI values. */
+    private static List<HasMetadata> renderSidecarPod(Path tempDir) {
+        Path app = tempDir.resolve("scorer");
+        copyTree(CHART, app.resolve("charts/token-broker"));
+        write(app.resolve("Chart.yaml"), """
+                apiVersion: v2
+                name: scorer
+                version: 1.0.0
+                dependencies:
+                  - name: token-broker
+                    version: 0.1.0
+                """);
+        write(app.resolve("values.yaml"), serialization.asYaml(Map.of("token-broker", readYaml(SIDECAR_VALUES))));
+        write(app.resolve("templates/pod.yaml"), SIDECAR_POD_TEMPLATE);
+        return parse(
+                new Helm(app).template().withName("scorer").withNamespace("ml").call());
+    }
+
+    /**
+     * helm lint takes no values file through helm-java, so lint a copy of the chart whose values.yaml is the chart's
+     * defaults overlaid with the file, as `helm lint -f FILE` would coalesce them.
+     */
+    private static Path chartWithValues(Path valuesFile, Path tempDir) {
+        Path copy = tempDir.resolve("token-broker");
+        copyTree(CHART, copy);
+        Map<String, Object> values = overlay(readYaml(CHART.resolve("values.yaml")), readYaml(valuesFile));
+        write(copy.resolve("values.yaml"), serialization.asYaml(values));
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> overlay(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> merged = new LinkedHashMap<>(base);
+        override.forEach((key, value) -> merged.merge(key, value, (left, right) -> {
+            if (left instanceof Map && right instanceof Map) {
+                return overlay((Map<String, Object>) left, (Map<String, Object>) right);
+            }
+            return right;
+        }));
+        return merged;
+    }
+
+    private static List<HasMetadata> parse(String manifests) {
+        return Arrays.stream(manifests.split("(?m)^---\\s*$"))
+                .filter(HelmChartTests::hasContent)
+                .map(document -> serialization.unmarshal(document, HasMetadata.class))
+                .toList();
+    }
+
+    private static boolean hasContent(String document) {
+        return document.lines().anyMatch(line -> !line.isBlank() && !line.startsWith("#"));
+    }
+
+    private static Map<String, Object> readYaml(Path file) {
+        try {
+            return serialization.unmarshal(Files.readString(file), new TypeReference<Map<String, Object>>() {});
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Map<String, Object> applicationYaml(List<HasMetadata> objects) {
+        String yaml = named(objects, ConfigMap.class, RELEASE).getData().get("application.yaml");
+        return serialization.unmarshal(yaml, new TypeReference<Map<String, Object>>() {});
+    }
+
+    private static void copyTree(Path source, Path target) {
+        try (Stream<Path> paths = Files.walk(source)) {
+            for (Path path : paths.toList()) {
+                Path destination = target.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(destination);
+                } else {
+                    Files.copy(path, destination);
+                }
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void assertLockedDown(SecurityContext context) {
+        assertThat(context.getRunAsNonRoot()).isTrue();
+        assertThat(context.getRunAsUser()).isEqualTo(10001L);
+        assertThat(context.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(context.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(context.getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+
+    private static void assertHttpProbe(Probe probe, String path, IntOrString port) {
+        assertThat(probe.getHttpGet())
+                .extracting(HTTPGetAction::getPath, HTTPGetAction::getPort)
+                .containsExactly(path, port);
+    }
+
+    private static Integer portNumber(NetworkPolicyPort port) {
+        return port.getPort().getIntVal();
+    }
+
+    private static PodSpec podSpec(List<HasMetadata> objects) {
+        return only(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    }
+
+    private static Container brokerContainer(PodSpec pod) {
+        return named(pod.getContainers(), "token-broker");
+    }
+
+    private static Container named(List<Container> containers, String name) {
+        return containers.stream()
+                .filter(container -> container.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container " + name + " in " + containers));
+    }
+
+    private static Volume volume(PodSpec pod, String name) {
+        return pod.getVolumes().stream()
+                .filter(volume -> volume.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    private static VolumeMount mount(Container container, String name) {
+        return container.getVolumeMounts().stream()
+                .filter(mount -> mount.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no mount " + name + " in " + container.getName()));
+    }
+
+    private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
+        List<T> matches =
+                objects.stream().filter(type::isInstance).map(type::cast).toList();
+        assertThat(matches).as("rendered %s objects", type.getSimpleName()).hasSize(1);
+        return matches.get(0);
+    }
+
+    private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+        return objects.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(object -> object.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    private static GenericKubernetesResource custom(List<HasMetadata> objects, String kind) {
+        return objects.stream()
+                .filter(GenericKubernetesResource.class::isInstance)
+                .map(GenericKubernetesResource.class::cast)
+                .filter(object -> object.getKind().equals(kind))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind));
+    }
+}
