@@ -7,6 +7,7 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -29,6 +31,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @ActiveProfiles("it")
 @Import(BrokerIntegrationTest.FakeClock.class)
 public abstract class BrokerIntegrationTest {
+
+    /** A JSON object body. */
+    protected static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
 
     @LocalServerPort
     protected int port;
@@ -63,6 +68,18 @@ public abstract class BrokerIntegrationTest {
         return client.post()
                 .uri("/v1/credentials/{name}/iam-token", credential)
                 .headers(headers -> headers.setBearerAuth(callerKey));
+    }
+
+    /** The access token the broker serves this caller for this credential; fails the test on any other answer. */
+    protected String accessToken(String callerKey, String credential) {
+        return (String) iamToken(callerKey, credential)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("access_token");
     }
 
     @TestConfiguration(proxyBeanMethods = false)
