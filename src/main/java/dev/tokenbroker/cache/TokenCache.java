@@ -100,14 +100,8 @@ public final class TokenCache<V extends Expiring> {
      * @return the credential, or an {@link UpstreamException} when none that qualifies can be had
      */
     public Mono<V> get(CacheKey key, Duration minValid) {
-        return Mono.defer(() -> {
-            UpstreamException remembered = failures.getIfPresent(key);
-            if (remembered != null) {
-                return Mono.error(remembered);
-            }
-            return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
-                    .flatMap(slot -> serve(slot, minValid));
-        });
+        return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
+                .flatMap(slot -> serve(slot, minValid));
     }
 
     /**
@@ -170,7 +164,12 @@ public final class TokenCache<V extends Expiring> {
         return doomed.size();
     }
 
+    // A remembered refusal stops mints, never the serving of a credential that is still cached and valid.
     private CompletableFuture<Slot<V>> mintSlot(CacheKey key) {
+        UpstreamException remembered = failures.getIfPresent(key);
+        if (remembered != null) {
+            return CompletableFuture.failedFuture(remembered);
+        }
         return mint(key)
                 .map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
                 .toFuture();

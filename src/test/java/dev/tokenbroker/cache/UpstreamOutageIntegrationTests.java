@@ -84,6 +84,31 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
+    void iamTokenWhenRefreshRefusedPermanentlyThenCachedTokenStillServedAndIamNotHammered() {
+        String cached = accessToken(SCORER_KEY, "wml-prod");
+        IAM.enqueueError(400, "BXNIM0415E", "Provided API key could not be found.");
+        CLOCK.advance(Duration.ofSeconds(2900));
+
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        }
+
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+        iamToken(SCORER_KEY, "wml-prod")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"min_valid_seconds\":900}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(502)
+                .expectBody()
+                .jsonPath("$.upstream_error_code")
+                .isEqualTo("BXNIM0415E");
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+    }
+
+    @Test
     void iamTokenWhenColdAndIamRateLimitsThenRetriedNoSoonerThanRetryAfter() {
         IAM.enqueue(429, Map.of("Retry-After", "1"), "");
 
