@@ -52,6 +52,7 @@ public final class TokenCache<V extends Expiring> {
     private final Clock clock;
     private final AsyncCache<CacheKey, Slot<V>> slots;
     private final Cache<CacheKey, UpstreamException> failures;
+    private volatile CacheObserver observer = CacheObserver.NONE;
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
@@ -93,6 +94,11 @@ public final class TokenCache<V extends Expiring> {
         return kind;
     }
 
+    /** Sets the observer told about mints, refreshes, joins and stale serves (metrics); replaces any earlier one. */
+    public void observe(CacheObserver observer) {
+        this.observer = observer == null ? CacheObserver.NONE : observer;
+    }
+
     /**
      * A credential for the key with at least {@code minValid} of life left: the cached one when it qualifies (starting
      * a background refresh if one is due), otherwise a fresh one.
@@ -104,6 +110,10 @@ public final class TokenCache<V extends Expiring> {
             UpstreamException remembered = failures.getIfPresent(key);
             if (remembered != null) {
                 return Mono.error(remembered);
+            }
+            CompletableFuture<Slot<V>> pending = slots.getIfPresent(key);
+            if (pending != null && !pending.isDone()) {
+                observer.joined(kind, key.credential());
             }
             return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
                     .flatMap(slot -> serve(slot, minValid));
@@ -181,10 +191,17 @@ public final class TokenCache<V extends Expiring> {
         V current = slot.current();
         if (current.remaining(now).compareTo(minValid) >= 0) {
             slot.touch(now);
-            if (!now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt())) {
+            boolean refreshDue = !now.isBefore(slot.refreshAt());
+            if (refreshDue && "failure".equals(slot.lastRefreshOutcome())) {
+                observer.servedStale(kind, slot.key.credential());
+            }
+            if (refreshDue && !now.isBefore(slot.nextAttempt())) {
                 refresh(slot);
             }
             return Mono.just(current);
+        }
+        if (slot.inflight.get() != null) {
+            observer.joined(kind, slot.key.credential());
         }
         return Mono.fromFuture(() -> refresh(slot), true).flatMap(fresh -> {
             slot.touch(clock.instant());
@@ -224,19 +241,21 @@ public final class TokenCache<V extends Expiring> {
                                     .expireVariably()
                                     .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
                             slot.inflight.set(null);
+                            observer.refreshed(kind, slot.key.credential(), true);
                             promise.complete(fresh);
                             retire.accept(old);
                         },
                         failure -> {
                             slot.failed(describe(failure), clock.instant().plus(retryDelay(failure)));
                             slot.inflight.set(null);
+                            observer.refreshed(kind, slot.key.credential(), false);
                             promise.completeExceptionally(failure);
                         });
         return promise;
     }
 
     private Mono<V> mint(CacheKey key) {
-        return minter.apply(key)
+        return Mono.defer(() -> timed(key, System.nanoTime()))
                 .doOnError(UpstreamRejectedException.class, rejected -> {
                     if (rejected.permanent()) {
                         failures.put(key, rejected);
@@ -244,6 +263,14 @@ public final class TokenCache<V extends Expiring> {
                 })
                 .doOnError(failure -> log.warn(
                         "Minting {} for credential '{}' failed: {}", kind, key.credential(), describe(failure)));
+    }
+
+    private Mono<V> timed(CacheKey key, long started) {
+        return minter.apply(key)
+                .doOnNext(
+                        fresh -> observer.minted(kind, key.credential(), Duration.ofNanos(System.nanoTime() - started)))
+                .doOnError(failure -> observer.mintFailed(
+                        kind, key.credential(), Duration.ofNanos(System.nanoTime() - started), failure));
     }
 
     private Duration retryDelay(Throwable failure) {
