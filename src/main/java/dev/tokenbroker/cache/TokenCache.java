@@ -111,12 +111,7 @@ public final class TokenCache<V extends Expiring> {
             if (remembered != null) {
                 return Mono.error(remembered);
             }
-            CompletableFuture<Slot<V>> pending = slots.getIfPresent(key);
-            if (pending != null && !pending.isDone()) {
-                observer.joined(kind, key.credential());
-            }
-            return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
-                    .flatMap(slot -> serve(slot, minValid));
+            return Mono.fromFuture(() -> lookup(key), true).flatMap(slot -> serve(slot, minValid));
         });
     }
 
@@ -178,6 +173,20 @@ public final class TokenCache<V extends Expiring> {
         doomed.forEach(key -> slots.asMap().remove(key));
         failures.asMap().keySet().removeIf(which);
         return doomed.size();
+    }
+
+    // Single flight for a cold key: the first caller's mapping function mints, later callers get the same future
+    // (a join when it is still running).
+    private CompletableFuture<Slot<V>> lookup(CacheKey key) {
+        boolean[] minting = {false};
+        CompletableFuture<Slot<V>> slot = slots.get(key, (k, executor) -> {
+            minting[0] = true;
+            return mintSlot(k);
+        });
+        if (!minting[0] && !slot.isDone()) {
+            observer.joined(kind, key.credential());
+        }
+        return slot;
     }
 
     private CompletableFuture<Slot<V>> mintSlot(CacheKey key) {
