@@ -2,6 +2,7 @@ package dev.tokenbroker.ops;
 
 import static dev.tokenbroker.testing.TestBroker.IAM;
 import static dev.tokenbroker.testing.TestBroker.OPS_KEY;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,11 +10,16 @@ import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** Base of the tests on the management port: a client for it, a Prometheus scrape, and scripted traffic. */
 abstract class ManagementTest extends BrokerIntegrationTest {
@@ -94,6 +100,40 @@ abstract class ManagementTest extends BrokerIntegrationTest {
     private double refreshFailures() {
         var counter = meters.find("tokenbroker.cache.refreshes")
                 .tags("credential", "wml-prod", "outcome", "failure")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /**
+     * Sends {@code requests} concurrent requests for wml-prod (which must not be cached) while IAM holds its answer,
+     * waits until all but the first joined the one mint, then lets IAM answer.
+     */
+    void concurrentRequestsWhileIamHolds(int requests) {
+        double joinsBefore = joins();
+        IAM.hold();
+        WebClient web = WebClient.create("http://127.0.0.1:" + port);
+        Mono<List<String>> all = Flux.range(0, requests)
+                .flatMap(i -> web.post()
+                        .uri("/v1/credentials/wml-prod/iam-token")
+                        .headers(headers -> headers.setBearerAuth(SCORER_KEY))
+                        .retrieve()
+                        .bodyToMono(Map.class)
+                        .map(body -> (String) body.get("access_token")))
+                .collectList()
+                .cache();
+        all.subscribe();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> joins() >= joinsBefore + requests - 1);
+        IAM.release();
+
+        List<String> tokens = all.block(Duration.ofSeconds(20));
+        assertThat(tokens).hasSize(requests);
+        assertThat(new HashSet<>(tokens)).hasSize(1);
+    }
+
+    private double joins() {
+        var counter = meters.find("tokenbroker.cache.joins")
+                .tags("credential", "wml-prod")
                 .counter();
         return counter == null ? 0 : counter.count();
     }

@@ -4,16 +4,9 @@ import static dev.tokenbroker.testing.TestBroker.IAM;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 class MetricsIntegrationTests extends ManagementTest {
 
@@ -108,36 +101,6 @@ class MetricsIntegrationTests extends ManagementTest {
 
         assertThat(scrape().value("tokenbroker_token_remaining_seconds", "credential", "wml-prod"))
                 .isEqualTo(3000.0);
-    }
-
-    private void concurrentRequestsWhileIamHolds(int requests) {
-        double joinsBefore = joins();
-        IAM.hold();
-        WebClient web = WebClient.create("http://127.0.0.1:" + port);
-        Mono<List<String>> all = Flux.range(0, requests)
-                .flatMap(i -> web.post()
-                        .uri("/v1/credentials/wml-prod/iam-token")
-                        .headers(headers -> headers.setBearerAuth(SCORER_KEY))
-                        .retrieve()
-                        .bodyToMono(Map.class)
-                        .map(body -> (String) body.get("access_token")))
-                .collectList()
-                .cache();
-        all.subscribe();
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> joins() >= joinsBefore + requests - 1);
-        IAM.release();
-
-        List<String> tokens = all.block(Duration.ofSeconds(20));
-        assertThat(tokens).hasSize(requests);
-        assertThat(new HashSet<>(tokens)).hasSize(1);
-    }
-
-    private double joins() {
-        var counter = meters.find("tokenbroker.cache.joins")
-                .tags("credential", "wml-prod")
-                .counter();
-        return counter == null ? 0 : counter.count();
     }
 
     private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
