@@ -4,7 +4,10 @@ import dev.tokenbroker.cache.CacheObserver;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.vault.SecretRepository;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -44,6 +47,14 @@ class OpsConfiguration {
     @Bean
     RequestMetrics requestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         return new RequestMetrics(meters, registry);
+    }
+
+    /** {@code tokenbroker.vault.reachable}: 1 while the vault answers, else 0 (what readiness follows). */
+    @Bean
+    MeterBinder vaultReachable(SecretRepository secrets) {
+        return meters -> Gauge.builder("tokenbroker.vault.reachable", secrets, vault -> vault.reachable() ? 1 : 0)
+                .description("1 while the vault is reachable (readiness follows it), else 0")
+                .register(meters);
     }
 
     /** Hooks every cache of the issuer (whatever kinds it holds) to the metrics and the upstream health. */

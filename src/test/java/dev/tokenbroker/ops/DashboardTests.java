@@ -65,7 +65,8 @@ class DashboardTests extends ManagementTest {
                         "tokenbroker_upstream_seconds_bucket",
                         "tokenbroker_token_remaining_seconds",
                         "cache_gets_total",
-                        "tokenbroker_cache_refreshes_total");
+                        "tokenbroker_cache_refreshes_total",
+                        "tokenbroker_vault_reachable");
         assertThat(scrape.names()).containsAll(names);
     }
 

@@ -312,6 +312,7 @@ class ManagementIntegrationTests extends ManagementTest {
                     .isEqualTo("DOWN")
                     .jsonPath("$.components.upstreams")
                     .doesNotExist();
+            assertThat(scrape().value("tokenbroker_vault_reachable")).isZero();
         } finally {
             Files.move(away, TestBroker.VAULT);
         }
