@@ -75,6 +75,16 @@ class ManagementIntegrationTests extends ManagementTest {
     }
 
     @Test
+    void actuatorWhenAskedOnTheCallerPortThenNotThere() {
+        client.get()
+                .uri("/actuator/env")
+                .headers(headers -> headers.setBearerAuth(OPS_KEY))
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+    }
+
+    @Test
     void managementWhenCallerIsNotOpsThen403Problem() {
         for (String path : List.of("/actuator/tokens", "/actuator/prometheus", "/actuator/env", "/actuator/loggers")) {
             management(SCORER_KEY)
