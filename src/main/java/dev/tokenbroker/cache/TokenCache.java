@@ -10,6 +10,8 @@ import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +47,14 @@ public final class TokenCache<V extends Expiring> {
 
     private static final Logger log = LoggerFactory.getLogger(TokenCache.class);
 
+    /** Name of the observation around a cache lookup. */
+    public static final String LOOKUP_OBSERVATION = "tokenbroker.cache.lookup";
+
+    // ObservationThreadLocalAccessor.KEY: where Spring WebFlux and WebClient keep the current observation in the
+    // Reactor
+    // context (spelled out so that context-propagation need not be on the class path).
+    private static final String OBSERVATION_KEY = "micrometer.observation";
+
     private final String kind;
     private final Function<CacheKey, Mono<V>> minter;
     private final Consumer<V> retire;
@@ -53,6 +63,7 @@ public final class TokenCache<V extends Expiring> {
     private final AsyncCache<CacheKey, Slot<V>> slots;
     private final Cache<CacheKey, UpstreamException> failures;
     private volatile CacheObserver observer = CacheObserver.NONE;
+    private volatile ObservationRegistry observations = ObservationRegistry.NOOP;
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
@@ -100,18 +111,42 @@ public final class TokenCache<V extends Expiring> {
     }
 
     /**
+     * Sets the registry of the {@value #LOOKUP_OBSERVATION} observation around each {@link #get} (low-cardinality
+     * keys {@code cache}, {@code credential}), child of the request's observation; a cold key's mint runs inside it, so
+     * the upstream call's own client observation nests under it. No-op until set.
+     */
+    public void observations(ObservationRegistry registry) {
+        this.observations = registry == null ? ObservationRegistry.NOOP : registry;
+    }
+
+    /**
      * A credential for the key with at least {@code minValid} of life left: the cached one when it qualifies (starting
      * a background refresh if one is due), otherwise a fresh one.
      *
      * @return the credential, or an {@link UpstreamException} when none that qualifies can be had
      */
     public Mono<V> get(CacheKey key, Duration minValid) {
+        ObservationRegistry registry = observations;
+        if (registry.isNoop()) {
+            return lookup(key, minValid, null);
+        }
+        return Mono.deferContextual(context -> {
+            Observation lookup = Observation.createNotStarted(LOOKUP_OBSERVATION, registry)
+                    .lowCardinalityKeyValue("cache", kind)
+                    .lowCardinalityKeyValue("credential", key.credential())
+                    .parentObservation(context.getOrDefault(OBSERVATION_KEY, null))
+                    .start();
+            return lookup(key, minValid, lookup).doOnError(lookup::error).doFinally(signal -> lookup.stop());
+        });
+    }
+
+    private Mono<V> lookup(CacheKey key, Duration minValid, Observation lookup) {
         return Mono.defer(() -> {
             UpstreamException remembered = failures.getIfPresent(key);
             if (remembered != null) {
                 return Mono.error(remembered);
             }
-            return Mono.fromFuture(() -> lookup(key), true).flatMap(slot -> serve(slot, minValid));
+            return Mono.fromFuture(() -> lookup(key, lookup), true).flatMap(slot -> serve(slot, minValid));
         });
     }
 
@@ -177,11 +212,11 @@ public final class TokenCache<V extends Expiring> {
 
     // Single flight for a cold key: the first caller's mapping function mints, later callers get the same future
     // (a join when it is still running).
-    private CompletableFuture<Slot<V>> lookup(CacheKey key) {
+    private CompletableFuture<Slot<V>> lookup(CacheKey key, Observation parent) {
         boolean[] minting = {false};
         CompletableFuture<Slot<V>> slot = slots.get(key, (k, executor) -> {
             minting[0] = true;
-            return mintSlot(k);
+            return mintSlot(k, parent);
         });
         if (!minting[0] && !slot.isDone()) {
             observer.joined(kind, key.credential());
@@ -189,9 +224,12 @@ public final class TokenCache<V extends Expiring> {
         return slot;
     }
 
-    private CompletableFuture<Slot<V>> mintSlot(CacheKey key) {
-        return mint(key)
-                .map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
+    private CompletableFuture<Slot<V>> mintSlot(CacheKey key, Observation parent) {
+        Mono<V> minted = mint(key);
+        if (parent != null) {
+            minted = minted.contextWrite(context -> context.put(OBSERVATION_KEY, parent));
+        }
+        return minted.map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
                 .toFuture();
     }
 

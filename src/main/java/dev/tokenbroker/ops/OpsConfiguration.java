@@ -8,10 +8,12 @@ import dev.tokenbroker.vault.SecretRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -57,14 +59,22 @@ class OpsConfiguration {
                 .register(meters);
     }
 
-    /** Hooks every cache of the issuer (whatever kinds it holds) to the metrics and the upstream health. */
+    /**
+     * Hooks every cache of the issuer (whatever kinds it holds) to the metrics, the upstream health and the
+     * observation registry (cache lookup observations, hence traces when a tracing bridge is present).
+     */
     @Bean
     SmartInitializingSingleton observeCaches(
-            CredentialIssuer issuer, CacheMetrics metrics, UpstreamHealthIndicator upstreams) {
+            CredentialIssuer issuer,
+            CacheMetrics metrics,
+            UpstreamHealthIndicator upstreams,
+            ObjectProvider<ObservationRegistry> observations) {
         return () -> {
             CacheObserver observer = new Both(metrics, upstreams);
+            ObservationRegistry registry = observations.getIfAvailable(() -> ObservationRegistry.NOOP);
             for (TokenCache<?> cache : issuer.caches()) {
                 cache.observe(observer);
+                cache.observations(registry);
             }
         };
     }

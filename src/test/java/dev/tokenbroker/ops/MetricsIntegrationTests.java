@@ -90,6 +90,21 @@ class MetricsIntegrationTests extends ManagementTest {
                 .isEqualTo(3600.0);
         assertThat(after.value("tokenbroker_token_remaining_seconds", "credential", "wml-dev"))
                 .isNaN();
+        assertThat(delta(
+                        before,
+                        after,
+                        "tokenbroker_cache_lookup_seconds_count",
+                        "cache",
+                        "iam-token",
+                        "credential",
+                        "wml-prod",
+                        "error",
+                        "none"))
+                .isEqualTo(2 + 2 + 3);
+        assertThat(delta(before, after, "tokenbroker_cache_lookup_seconds_count", "credential", "wml-badkey"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "http_client_requests_seconds_count", "client_name", "127.0.0.1"))
+                .isEqualTo(IAM.tokenCalls());
         assertThat(after.text()).doesNotContain("client:scorer", "client:stranger", "scorer", "stranger");
     }
 
