@@ -50,8 +50,7 @@ public final class TokenCache<V extends Expiring> {
     /** Name of the observation around a cache lookup. */
     public static final String LOOKUP_OBSERVATION = "tokenbroker.cache.lookup";
 
-    // ObservationThreadLocalAccessor.KEY: where Spring WebFlux and WebClient keep the current observation in the
-    // Reactor
+    // ObservationThreadLocalAccessor.KEY: where WebFlux and WebClient keep the current observation in the Reactor
     // context (spelled out so that context-propagation need not be on the class path).
     private static final String OBSERVATION_KEY = "micrometer.observation";
 
