@@ -29,9 +29,9 @@ class SecurityConfiguration {
     }
 
     @Bean
-    ReactiveAuthenticationManager callerAuthenticationManager(CallerProperties properties) {
+    ReactiveAuthenticationManager callerAuthenticationManager(CallerProperties properties, OpsProperties ops) {
         checkClientKeys(properties);
-        return new ClientKeyAuthenticationManager(properties);
+        return new ClientKeyAuthenticationManager(properties, ops);
     }
 
     @Bean

@@ -34,6 +34,9 @@ public final class TestBroker {
     public static final String GATEWAY_KEY = "tbk_CLIENTCANARY0gateway000000000000000000000";
     public static final String STRANGER_KEY = "tbk_CLIENTCANARY0stranger00000000000000000000";
 
+    /** Client key of the operator ({@code client:ops}, listed in {@code tokenbroker.ops.callers}). */
+    public static final String OPS_KEY = "tbk_CLIENTCANARY0ops0000000000000000000000000";
+
     public static final Path VAULT = createVault();
 
     private TestBroker() {}
@@ -45,6 +48,7 @@ public final class TestBroker {
         registry.add("tokenbroker.callers.client-keys.scorer", () -> ClientKeys.hash(SCORER_KEY));
         registry.add("tokenbroker.callers.client-keys.gateway", () -> ClientKeys.hash(GATEWAY_KEY));
         registry.add("tokenbroker.callers.client-keys.stranger", () -> ClientKeys.hash(STRANGER_KEY));
+        registry.add("tokenbroker.callers.client-keys.ops", () -> ClientKeys.hash(OPS_KEY));
     }
 
     /** Replaces a secret field the way kubelet does: write elsewhere, then rename over it. */
