@@ -87,6 +87,9 @@ public final class IotKeySweeper {
                             .filter(key -> provider.isTagged(key.comment()))
                             .filter(key ->
                                     key.expiresAt() != null && !key.expiresAt().isAfter(now))
+                            // List everything before deleting anything, so that no paging scheme can skip a key.
+                            .collectList()
+                            .flatMapMany(Flux::fromIterable)
                             .concatMap(key -> provider.revoke(credential.org(), key.key(), master))
                             .filter(Boolean::booleanValue)
                             .count()

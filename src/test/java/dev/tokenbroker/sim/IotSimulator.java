@@ -31,8 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Watson IoT Platform's API-key management on a loopback port, under {@code /{org}/api/v0002}: {@code POST
  * authorization/apikeys} (JSON {@code comment}, {@code roles}, {@code expiresAt}; answers 201 {@code key} and
- * {@code token}), {@code GET authorization/apikeys} (paginated: {@code _limit}, {@code _bookmark}; answers
- * {@code results} and, while there are more, {@code bookmark}), {@code DELETE authorization/apikeys/{key}} (204, or
+ * {@code token}), {@code GET authorization/apikeys} (paginated, 2 per page: {@code _limit}, {@code _bookmark};
+ * answers {@code meta}, {@code results} and, while there are more, a cursor {@code bookmark}), {@code DELETE authorization/apikeys/{key}} (204, or
  * 404 for an unknown key). Every call must carry HTTP Basic with the organisation's operator key and token, or gets
  * 401 with the platform's error shape. Like the real platform, it does not enforce {@code expiresAt}: a key lives
  * until it is deleted, so tests can check that the broker deletes them. Tests can seed keys, refuse the master key,
@@ -52,6 +52,7 @@ public final class IotSimulator implements AutoCloseable {
     private final List<String> deleted = new CopyOnWriteArrayList<>();
     private final AtomicInteger pendingCreates = new AtomicInteger();
     private final AtomicInteger listCalls = new AtomicInteger();
+    private final AtomicInteger refusedCalls = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> gate =
             new AtomicReference<>(CompletableFuture.completedFuture(null));
@@ -101,6 +102,11 @@ public final class IotSimulator implements AutoCloseable {
         return pendingCreates.get();
     }
 
+    /** How many calls were answered 401. */
+    public int refusedCalls() {
+        return refusedCalls.get();
+    }
+
     /** How many list pages were asked for. */
     public int listCalls() {
         return listCalls.get();
@@ -123,6 +129,7 @@ public final class IotSimulator implements AutoCloseable {
         created.clear();
         deleted.clear();
         listCalls.set(0);
+        refusedCalls.set(0);
         refuseMasterKey = false;
         pageSize = DEFAULT_PAGE_SIZE;
         release();
@@ -251,14 +258,18 @@ public final class IotSimulator implements AutoCloseable {
         listCalls.incrementAndGet();
         Map<String, String> query = query(request.uri());
         int limit = Math.min(pageSize, parseInt(query.get("_limit"), pageSize));
-        int offset = query.containsKey("_bookmark")
-                ? parseInt(new String(Base64.getUrlDecoder().decode(query.get("_bookmark")), StandardCharsets.UTF_8), 0)
+        long after = query.containsKey("_bookmark")
+                ? parseLong(new String(Base64.getUrlDecoder().decode(query.get("_bookmark")), StandardCharsets.UTF_8))
                 : 0;
         List<Key> ofOrg = live().stream().filter(key -> key.org().equals(org)).toList();
+        List<Key> page = ofOrg.stream()
+                .filter(key -> key.sequence() > after)
+                .limit(limit)
+                .toList();
         ObjectNode answer = JSON.createObjectNode();
         answer.putObject("meta").put("total_rows", ofOrg.size());
         ArrayNode results = answer.putArray("results");
-        for (Key key : ofOrg.subList(Math.min(offset, ofOrg.size()), Math.min(offset + limit, ofOrg.size()))) {
+        for (Key key : page) {
             ObjectNode entry = results.addObject();
             entry.put("key", key.key());
             entry.put("comment", key.comment());
@@ -268,11 +279,17 @@ public final class IotSimulator implements AutoCloseable {
             entry.put("created", key.createdAt().toString());
             entry.put("enabled", true);
         }
-        if (offset + limit < ofOrg.size()) {
+        // Like the platform's (Cloudant) bookmarks, a cursor: deleting keys does not shift the pages after it.
+        if (!page.isEmpty()
+                && ofOrg.stream()
+                        .anyMatch(key ->
+                                key.sequence() > page.get(page.size() - 1).sequence())) {
             answer.put(
                     "bookmark",
                     Base64.getUrlEncoder()
-                            .encodeToString(Integer.toString(offset + limit).getBytes(StandardCharsets.UTF_8)));
+                            .encodeToString(
+                                    Long.toString(page.get(page.size() - 1).sequence())
+                                            .getBytes(StandardCharsets.UTF_8)));
         }
         return send(response, 200, answer);
     }
@@ -299,6 +316,7 @@ public final class IotSimulator implements AutoCloseable {
     }
 
     private Mono<Void> unauthorized(HttpServerResponse response) {
+        refusedCalls.incrementAndGet();
         return error(response, 401, "CUDRS0007E", "The request was not authorized.");
     }
 
@@ -337,6 +355,14 @@ public final class IotSimulator implements AutoCloseable {
             }
         }
         return query;
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException notANumber) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static int parseInt(String value, int otherwise) {
