@@ -245,6 +245,15 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
+    void iotKeyWhenPlatformAnswers429And503ThenRetriesAndServesOneKey() {
+        IOT.failNextCreates(503, 429);
+
+        String served = authKey(null);
+
+        assertThat(IOT.created()).extracting(IotSimulator.Key::key).containsExactly(served);
+    }
+
+    @Test
     void iotKeyWhenPlatformRefusesTheMasterKeyThen502WithItsErrorCode() {
         IOT.refuseMasterKey(true);
 

@@ -56,6 +56,7 @@ public final class IotSimulator implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> gate =
             new AtomicReference<>(CompletableFuture.completedFuture(null));
+    private final java.util.Queue<Integer> failCreates = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean refuseMasterKey;
     private volatile int pageSize = DEFAULT_PAGE_SIZE;
     private volatile DisposableServer server;
@@ -85,6 +86,13 @@ public final class IotSimulator implements AutoCloseable {
     /** Answers 401 to every call, as the platform does for a revoked or wrong operator key. */
     public void refuseMasterKey(boolean refuse) {
         this.refuseMasterKey = refuse;
+    }
+
+    /** The next create calls get these statuses (429 with {@code Retry-After: 1}, 5xx) instead of a key. */
+    public void failNextCreates(int... statuses) {
+        for (int status : statuses) {
+            failCreates.add(status);
+        }
     }
 
     /** Create answers wait until {@link #release()}. */
@@ -130,6 +138,7 @@ public final class IotSimulator implements AutoCloseable {
         deleted.clear();
         listCalls.set(0);
         refusedCalls.set(0);
+        failCreates.clear();
         refuseMasterKey = false;
         pageSize = DEFAULT_PAGE_SIZE;
         release();
@@ -216,6 +225,13 @@ public final class IotSimulator implements AutoCloseable {
     }
 
     private Mono<Void> answerCreate(String org, String body, HttpServerResponse response) {
+        Integer failure = failCreates.poll();
+        if (failure != null) {
+            if (failure == 429) {
+                response.header("Retry-After", "1");
+            }
+            return error(response, failure, "CUDRS0500E", "Try again later.");
+        }
         JsonNode json;
         try {
             json = JSON.readTree(body);
