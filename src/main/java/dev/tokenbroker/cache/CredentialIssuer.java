@@ -20,9 +20,10 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * Issues credentials (IAM tokens, WIoTP keys) from the cache: resolves a credential's current master-key version, asks the cache, and mints
- * from the vault on a miss. Drops entries minted with a master key as soon as the vault shows a new version.
- * Callers and policy are not its concern. Thread-safe.
+ * Issues credentials (IAM tokens, WIoTP keys) from the cache: resolves a credential's current master-key version, asks
+ * the cache, and mints from the vault on a miss. Drops entries minted with a master key as soon as the vault shows a
+ * new version; WIoTP keys that leave the cache are revoked on the platform. Callers and policy are not its concern.
+ * Thread-safe.
  */
 public final class CredentialIssuer implements DisposableBean {
 
