@@ -31,12 +31,13 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Watson IoT Platform's API-key management on a loopback port, under {@code /{org}/api/v0002}: {@code POST
  * authorization/apikeys} (JSON {@code comment}, {@code roles}, {@code expiresAt}; answers 201 {@code key} and
- * {@code token}), {@code GET authorization/apikeys} (paginated, 2 per page: {@code _limit}, {@code _bookmark};
- * answers {@code meta}, {@code results} and, while there are more, a cursor {@code bookmark}), {@code DELETE authorization/apikeys/{key}} (204, or
- * 404 for an unknown key). Every call must carry HTTP Basic with the organisation's operator key and token, or gets
- * 401 with the platform's error shape. Like the real platform, it does not enforce {@code expiresAt}: a key lives
- * until it is deleted, so tests can check that the broker deletes them. Tests can seed keys, refuse the master key,
- * hold create answers, and stop/restart the port. Thread-safe.
+ * {@code token}), {@code GET authorization/apikeys} (paginated, 2 per page: {@code _limit}, {@code _bookmark}; answers
+ * {@code meta}, {@code results} and, while there are more, a cursor {@code bookmark}), {@code DELETE
+ * authorization/apikeys/{key}} (204, or 404 for an unknown key). Every call must carry HTTP Basic with the
+ * organisation's operator key and token, or gets 401 with the platform's error shape. It does not enforce
+ * {@code expiresAt} (whether the platform does is undocumented): a key lives until it is deleted, so tests can check
+ * that the broker deletes them. Tests can seed keys, refuse the master key, fail creates, hold create answers, and
+ * stop/restart the port. Thread-safe.
  */
 public final class IotSimulator implements AutoCloseable {
 

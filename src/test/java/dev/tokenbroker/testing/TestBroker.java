@@ -12,8 +12,8 @@ import java.time.Instant;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The shared world of the integration tests: one fake clock, one IAM simulator, one WIoTP simulator, one file vault, and callers with
- * known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
+ * The shared world of the integration tests: one fake clock, one IAM simulator, one WIoTP simulator, one file vault,
+ * and callers with known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
  */
 public final class TestBroker {
 
