@@ -13,7 +13,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The shared world of the integration tests: one fake clock, one IAM simulator, one WIoTP simulator, one file vault,
- * and callers with known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
+ * and callers with known keys. Every key and token value here is a canary: tests assert it never shows where it must
+ * not.
  */
 public final class TestBroker {
 
