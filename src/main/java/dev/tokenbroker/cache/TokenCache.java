@@ -144,10 +144,13 @@ public final class TokenCache<V extends Expiring> {
     }
 
     /**
-     * Starts a refresh of every entry whose refresh is due, that is not idle, and whose last failed attempt is older
-     * than {@code retry-interval}. Returns at once; refreshes run in the background.
+     * Retires expired entries, then starts a refresh of every entry whose refresh is due, that is not idle, and whose
+     * last failed attempt is older than {@code retry-interval}. Returns at once; refreshes run in the background.
      */
     public void refreshDue() {
+        // Caffeine evicts expired entries only during maintenance: run it, so that expired credentials are retired
+        // (WIoTP keys revoked) within one scan, even in a cache nobody reads.
+        slots.synchronous().cleanUp();
         Instant now = clock.instant();
         Instant idleSince = now.minus(properties.idleTimeout());
         for (Slot<V> slot : slots.synchronous().asMap().values()) {

@@ -23,6 +23,9 @@ public final class CredentialRegistry {
     /** What a credential name must look like (DESIGN §2). */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
+    // WIoTP organisation ids are six lower-case letters and digits; they become a host name and a URL path segment.
+    private static final Pattern IOT_ORG = Pattern.compile("[a-z0-9]{1,32}");
+
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Credential> credentials;
@@ -82,6 +85,11 @@ public final class CredentialRegistry {
         if (type.get() == CredentialType.IOT_APP
                 && (definition.org() == null || definition.org().isBlank())) {
             problems.add("credential '" + name + "': type iot-app needs an 'org'");
+            return null;
+        }
+        if (type.get() == CredentialType.IOT_APP
+                && !IOT_ORG.matcher(definition.org()).matches()) {
+            problems.add("credential '" + name + "': org must be a WIoTP organisation id (" + IOT_ORG.pattern() + ")");
             return null;
         }
         String secret = definition.secret() == null || definition.secret().isBlank() ? name : definition.secret();

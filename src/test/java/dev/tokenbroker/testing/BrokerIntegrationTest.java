@@ -1,6 +1,9 @@
 package dev.tokenbroker.testing;
 
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.IOT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.credential.Credential;
@@ -8,6 +11,7 @@ import dev.tokenbroker.credential.CredentialRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -24,8 +28,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Base of the whole-application tests: one shared application context on a random port, driven over real HTTP on
- * loopback, with the fake clock and the IAM simulator of {@link TestBroker}. Each test starts with an empty cache
- * and a fresh simulator.
+ * loopback, with the fake clock and the IAM and WIoTP simulators of {@link TestBroker}. Each test starts with an empty
+ * cache and fresh simulators, and ends by checking that no WIoTP key the broker minted is left past its ttl.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("it")
@@ -54,6 +58,7 @@ public abstract class BrokerIntegrationTest {
     @BeforeEach
     void freshBroker() {
         IAM.reset();
+        IOT.reset();
         for (Credential credential : registry.all()) {
             issuer.caches().forEach(cache -> cache.evict(credential.name()));
         }
@@ -61,6 +66,16 @@ public abstract class BrokerIntegrationTest {
                 .baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(30))
                 .build();
+    }
+
+    /**
+     * The broker's promise about WIoTP keys: none that it minted outlives its ttl on the platform. The broker retires
+     * expired cache entries on its scan ticks and revokes them; this waits for that, and fails if a key stays.
+     */
+    @AfterEach
+    void noMintedKeyIsLeftPastItsTtl() {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(IOT.mintedKeysPastTheirTime()).isEmpty());
     }
 
     /** A request to the broker as a client-key caller. */

@@ -2,6 +2,7 @@ package dev.tokenbroker.testing;
 
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.sim.IotSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,13 +12,18 @@ import java.time.Instant;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The shared world of the integration tests: one fake clock, one IAM simulator, one file vault, and callers with
- * known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
+ * The shared world of the integration tests: one fake clock, one IAM simulator, one WIoTP simulator, one file vault,
+ * and callers with known keys. Every key and token value here is a canary: tests assert it never shows where it must
+ * not.
  */
 public final class TestBroker {
 
     public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     public static final IamSimulator IAM = IamSimulator.start(CLOCK);
+    public static final IotSimulator IOT = IotSimulator.start(CLOCK);
+
+    /** The WIoTP organisation of credential {@code factory-iot}. */
+    public static final String IOT_ORG = "abc123";
 
     /** Master keys (canaries). */
     public static final String WML_PROD_KEY = "MASTERCANARY0wmlprod0a8f3e";
@@ -44,6 +50,7 @@ public final class TestBroker {
     /** Points the broker at the simulator, the vault and the callers. */
     public static void register(DynamicPropertyRegistry registry) {
         registry.add("tokenbroker.iam.url", IAM::url);
+        registry.add("tokenbroker.iot.api-url", IOT::apiUrl);
         registry.add("tokenbroker.vault.file.directory", VAULT::toString);
         registry.add("tokenbroker.callers.client-keys.scorer", () -> ClientKeys.hash(SCORER_KEY));
         registry.add("tokenbroker.callers.client-keys.gateway", () -> ClientKeys.hash(GATEWAY_KEY));
@@ -67,6 +74,7 @@ public final class TestBroker {
     private static Path createVault() {
         try {
             Path vault = Files.createTempDirectory("token-broker-vault");
+            IOT.addOrg(IOT_ORG, IOT_MASTER_KEY, IOT_MASTER_TOKEN);
             IAM.addKey(WML_PROD_KEY);
             IAM.addKey(WML_DEV_KEY);
             IAM.addKey(OTHER_TEAM_KEY);
