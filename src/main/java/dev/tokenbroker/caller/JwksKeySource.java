@@ -47,7 +47,7 @@ final class JwksKeySource {
     private final AtomicReference<KeySet> known = new AtomicReference<>();
     private final AtomicReference<CompletableFuture<KeySet>> inflight = new AtomicReference<>();
     private final AtomicReference<Instant> lastAttempt = new AtomicReference<>(Instant.MIN);
-    private final AtomicReference<Instant> lastMissRefetch = new AtomicReference<>(Instant.MIN);
+    private final AtomicReference<MissRefetch> lastMissRefetch = new AtomicReference<>();
 
     JwksKeySource(
             String issuer, URI uri, WebClient webClient, Clock clock, Duration maxAge, Duration minRefreshInterval) {
@@ -73,30 +73,31 @@ final class JwksKeySource {
 
     private Mono<List<JWK>> select(JWKSelector selector, String kid, Current current) {
         List<JWK> found = selector.select(current.keys().set());
-        if (!found.isEmpty() || kid == null || current.keys().set().getKeyByKeyId(kid) != null) {
+        if (!found.isEmpty()
+                || kid == null
+                || current.keys().set().getKeyByKeyId(kid) != null
+                || current.fetchedNow()) {
             return Mono.just(found);
         }
-        KeySet latest = known.get();
-        if (latest != null && latest != current.keys()) {
-            List<JWK> again = selector.select(latest.set());
-            if (!again.isEmpty()) {
-                return Mono.just(again);
+        return Mono.fromFuture(refetchForUnknownKid(kid), true).map(keys -> selector.select(keys.set()));
+    }
+
+    // At most one re-fetch per minRefreshInterval: a miss inside the interval waits for (or reads) the answer of the
+    // re-fetch that opened it, so concurrent misses share one request and forged kids cannot force more.
+    private CompletableFuture<KeySet> refetchForUnknownKid(String kid) {
+        Instant now = clock.instant();
+        while (true) {
+            MissRefetch last = lastMissRefetch.get();
+            if (last != null && now.isBefore(last.at().plus(minRefreshInterval))) {
+                return last.result();
+            }
+            MissRefetch mine = new MissRefetch(now, new CompletableFuture<>());
+            if (lastMissRefetch.compareAndSet(last, mine)) {
+                log.info("JWT signed with key id {} unknown to issuer {}: fetching its key set again", kid, issuer);
+                refresh().whenComplete((keys, failure) -> mine.result().complete(keys));
+                return mine.result();
             }
         }
-        if (current.fetchedNow()) {
-            return Mono.just(found);
-        }
-        CompletableFuture<KeySet> running = inflight.get();
-        if (running != null) {
-            return Mono.fromFuture(running, true).map(keys -> selector.select(keys.set()));
-        }
-        Instant now = clock.instant();
-        Instant previous = lastMissRefetch.get();
-        if (now.isBefore(previous.plus(minRefreshInterval)) || !lastMissRefetch.compareAndSet(previous, now)) {
-            return Mono.just(found);
-        }
-        log.info("JWT signed with key id {} unknown to issuer {}: fetching its key set again", kid, issuer);
-        return refresh().map(keys -> selector.select(keys.set()));
     }
 
     private Mono<Current> current() {
@@ -107,16 +108,17 @@ final class JwksKeySource {
         if (fresh || recentlyTried) {
             return Mono.just(new Current(keys == null ? EMPTY : keys, false));
         }
-        return refresh().map(fetched -> new Current(fetched, true));
+        return Mono.fromFuture(refresh(), true).map(fetched -> new Current(fetched, true));
     }
 
     // Single flight: whoever installs the future fetches; everyone else waits for the same answer. The fetch is
     // subscribed independently of any caller, so a caller that disconnects does not cancel it for the others.
-    private Mono<KeySet> refresh() {
+    // Completes with the new key set, or the last good one (or an empty one) when the fetch fails; never exceptionally.
+    private CompletableFuture<KeySet> refresh() {
         CompletableFuture<KeySet> mine = new CompletableFuture<>();
         CompletableFuture<KeySet> running = inflight.compareAndExchange(null, mine);
         if (running != null) {
-            return Mono.fromFuture(running, true);
+            return running;
         }
         lastAttempt.set(clock.instant());
         fetch().subscribe(
@@ -135,7 +137,7 @@ final class JwksKeySource {
                             inflight.set(null);
                             mine.complete(lastGood == null ? EMPTY : lastGood);
                         });
-        return Mono.fromFuture(mine, true);
+        return mine;
     }
 
     private Mono<KeySet> fetch() {
@@ -145,6 +147,7 @@ final class JwksKeySource {
                 .accept(MediaType.APPLICATION_JSON)
                 .retrieve()
                 .bodyToMono(String.class)
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("issuer " + issuer + " served no key set")))
                 .map(this::parse);
     }
 
@@ -160,4 +163,6 @@ final class JwksKeySource {
     private record KeySet(JWKSet set, Instant fetchedAt) {}
 
     private record Current(KeySet keys, boolean fetchedNow) {}
+
+    private record MissRefetch(Instant at, CompletableFuture<KeySet> result) {}
 }
