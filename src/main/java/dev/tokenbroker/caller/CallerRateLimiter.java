@@ -52,6 +52,11 @@ public final class CallerRateLimiter {
         return Duration.ofNanos(bucket.take(now));
     }
 
+    long rememberedCallers() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
     private TokenBucket newBucket(String caller, long now) {
         for (Rule rule : overrides) {
             if (rule.callers().stream().anyMatch(glob -> glob.matcher(caller).matches())) {
