@@ -14,4 +14,10 @@ class VaultConfiguration {
         VaultProperties.File file = properties.file();
         return new FileSecretRepository(file.directory().toAbsolutePath().normalize(), file.pollInterval());
     }
+
+    @Bean
+    @ConditionalOnProperty(name = "tokenbroker.vault.type", havingValue = "hashicorp")
+    HashicorpVaultSecretRepository hashicorpVaultSecretRepository(VaultProperties properties) {
+        return HashicorpVaultSecretRepository.connect(properties.hashicorp());
+    }
 }
