@@ -129,17 +129,26 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
     }
 
     private Mono<StoredSecret> fetch(String name) {
-        return kv.get(pathPrefix + name)
-                .timeout(timeout)
-                .filter(versioned -> versioned.hasData())
-                .switchIfEmpty(Mono.error(() -> new SecretNotFoundException(name, null, location(name))))
-                .map(versioned -> toStoredSecret(name, versioned))
+        return attempt(name)
+                .onErrorResume(HashicorpVaultSecretRepository::isPermissionDenied, denied -> {
+                    // Vault no longer accepts our token (revoked, or expired while Vault was away): log in again once.
+                    onPermissionDenied.run();
+                    return attempt(name);
+                })
                 .doOnNext(this::remember)
                 .doOnSuccess(secret -> answered())
                 .doOnError(SecretNotFoundException.class, missing -> answered())
                 .onErrorMap(
                         failure -> !(failure instanceof SecretNotFoundException),
                         failure -> unavailable(name, failure));
+    }
+
+    private Mono<StoredSecret> attempt(String name) {
+        return kv.get(pathPrefix + name)
+                .timeout(timeout)
+                .filter(Versioned::hasData)
+                .switchIfEmpty(Mono.error(() -> new SecretNotFoundException(name, null, location(name))))
+                .map(versioned -> toStoredSecret(name, versioned));
     }
 
     private StoredSecret toStoredSecret(String name, Versioned<Map<String, Object>> versioned) {
@@ -218,9 +227,6 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
 
     private UpstreamUnavailableException unavailable(String name, Throwable failure) {
         unanswered();
-        if (isPermissionDenied(failure)) {
-            onPermissionDenied.run();
-        }
         return new UpstreamUnavailableException(
                 "vault", "Vault did not give secret '" + name + "' (" + describe(failure) + ")", RETRY_AFTER, failure);
     }
