@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -36,6 +37,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
 
     private static final Logger log = LoggerFactory.getLogger(HashicorpVaultSecretRepository.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    private static final int POLL_CONCURRENCY = 4;
     private static final List<Class<? extends Throwable>> SAFE_MESSAGES = List.of(
             VaultException.class,
             WebClientResponseException.class,
@@ -104,7 +106,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
         // Single flight for the first read of a secret; failures are not remembered.
         return firstReads.computeIfAbsent(
                 name,
-                key -> fetch(key).doFinally(signal -> firstReads.remove(key)).cache());
+                key -> fetch(key).doOnTerminate(() -> firstReads.remove(key)).cache());
     }
 
     @Override
@@ -119,6 +121,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
 
     @Override
     public void destroy() throws Exception {
+        log.debug("Closing the Vault client");
         poller.dispose();
         client.close();
     }
@@ -129,18 +132,21 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
     }
 
     private Mono<StoredSecret> fetch(String name) {
-        return attempt(name)
-                .onErrorResume(HashicorpVaultSecretRepository::isPermissionDenied, denied -> {
-                    // Vault no longer accepts our token (revoked, or expired while Vault was away): log in again once.
-                    onPermissionDenied.run();
-                    return attempt(name);
-                })
+        return withRelogin(() -> attempt(name))
                 .doOnNext(this::remember)
                 .doOnSuccess(secret -> answered())
                 .doOnError(SecretNotFoundException.class, missing -> answered())
                 .onErrorMap(
                         failure -> !(failure instanceof SecretNotFoundException),
                         failure -> unavailable(name, failure));
+    }
+
+    /** When Vault no longer accepts our token (revoked, or expired while Vault was away), logs in again once. */
+    private <T> Mono<T> withRelogin(Supplier<Mono<T>> call) {
+        return call.get().onErrorResume(HashicorpVaultSecretRepository::isPermissionDenied, denied -> {
+            onPermissionDenied.run();
+            return call.get();
+        });
     }
 
     private Mono<StoredSecret> attempt(String name) {
@@ -185,7 +191,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
     private Mono<Boolean> poll() {
         List<String> names = List.copyOf(known.keySet());
         return Flux.fromIterable(names)
-                .concatMap(this::check)
+                .flatMap(this::check, POLL_CONCURRENCY)
                 .all(answered -> answered)
                 .doOnNext(answered -> {
                     if (answered) {
@@ -198,8 +204,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
 
     /** Checks one secret's current version; true when Vault answered. */
     private Mono<Boolean> check(String name) {
-        return metadata.get(pathPrefix + name)
-                .timeout(timeout)
+        return withRelogin(() -> metadata.get(pathPrefix + name).timeout(timeout))
                 .flatMap(current -> isNewer(name, current) ? fetch(name).thenReturn(true) : Mono.just(true))
                 .switchIfEmpty(Mono.fromSupplier(() -> {
                     log.warn("Secret '{}' is gone from Vault ({}); keeping the version in use", name, location(name));
@@ -210,9 +215,6 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
                     return Mono.just(true);
                 })
                 .onErrorResume(failure -> {
-                    if (isPermissionDenied(failure)) {
-                        onPermissionDenied.run();
-                    }
                     if (reachable) {
                         log.warn("Vault could not be polled for secret '{}': {}", name, describe(failure));
                     }

@@ -150,6 +150,7 @@ public final class VaultSimulator implements AutoCloseable {
                     String path = request.path().startsWith("/") ? request.path() : "/" + request.path();
                     path = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
                     Recorded recorded = new Recorded(
+                            System.nanoTime(),
                             request.method().name(),
                             path,
                             request.requestHeaders().get("X-Vault-Token"),
@@ -326,13 +327,20 @@ public final class VaultSimulator implements AutoCloseable {
     /**
      * One request as Vault saw it.
      *
+     * @param receivedAt when it arrived ({@link System#nanoTime()})
      * @param method the HTTP method
      * @param path the path without query, e.g. {@code /v1/secret/data/token-broker/wml-prod}
      * @param vaultToken its {@code X-Vault-Token}, or {@code null}
      * @param namespace its {@code X-Vault-Namespace}, or {@code null}
      * @param body its JSON body ({@code role_id}, {@code secret_id}, {@code role}, {@code jwt} for logins)
      */
-    public record Recorded(String method, String path, String vaultToken, String namespace, Map<String, Object> body) {}
+    public record Recorded(
+            long receivedAt,
+            String method,
+            String path,
+            String vaultToken,
+            String namespace,
+            Map<String, Object> body) {}
 
     private record TokenState(boolean renewable, Duration lease, String accessor) {}
 
