@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.credential.CredentialProperties;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.InvalidConfigurationException;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.sim.VaultSimulator;
 import dev.tokenbroker.support.UpstreamUnavailableException;
@@ -163,6 +166,25 @@ class HashicorpVaultSecretRepositoryTests {
                 .hasMessage(
                         "secret 'token-only' has no field 'apikey' (Vault KV v2 secret/data/token-broker/token-only)");
         assertThat(secret.toString()).doesNotContain("IOTCANARY0onlytoken");
+    }
+
+    @Test
+    void startupWhenSecretOrFieldMissingInVaultThenOneLinePerProblemNamesThePath() {
+        VAULT.put("secret", "token-broker/iot-without-token", Map.of("apikey", "a-abc123-nottoken"));
+        HashicorpVaultSecretRepository vault = open(approle());
+        CredentialProperties properties = new CredentialProperties(Map.of(
+                "wml-gone",
+                new CredentialProperties.Definition("iam-apikey", "gone", null, Duration.ofHours(1)),
+                "factory-iot",
+                new CredentialProperties.Definition("iot-app", "iot-without-token", "abc123", Duration.ofHours(1))));
+
+        assertThatThrownBy(() -> CredentialRegistry.load(properties, vault))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("credential 'wml-gone': secret 'gone' not found"
+                        + " (Vault KV v2 secret/data/token-broker/gone)")
+                .hasMessageContaining("credential 'factory-iot': secret 'iot-without-token' has no field 'token'"
+                        + " (Vault KV v2 secret/data/token-broker/iot-without-token)")
+                .hasMessageNotContaining("a-abc123-nottoken");
     }
 
     @Test

@@ -29,6 +29,8 @@ final class TestVaults {
         properties.put("tokenbroker.vault.hashicorp.uri", uri);
         properties.put("tokenbroker.vault.hashicorp.path-prefix", "token-broker/");
         properties.put("tokenbroker.vault.hashicorp.poll-interval", "100ms");
+        properties.put("tokenbroker.vault.hashicorp.connect-timeout", "1s");
+        properties.put("tokenbroker.vault.hashicorp.read-timeout", "2s");
         return properties;
     }
 
