@@ -227,10 +227,12 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
         return mine == null || current.getCurrentVersion() > mine.version();
     }
 
+    /** Callers (and their 503 problem) learn which secret; the log gets the cause, which names Vault's address. */
     private UpstreamUnavailableException unavailable(String name, Throwable failure) {
         unanswered();
-        return new UpstreamUnavailableException(
-                "vault", "Vault did not give secret '" + name + "' (" + describe(failure) + ")", RETRY_AFTER, failure);
+        log.warn("Vault did not give secret '{}': {}", name, describe(failure));
+        String reason = isPermissionDenied(failure) ? "Vault refused to give" : "Vault could not be reached for";
+        return new UpstreamUnavailableException("vault", reason + " secret '" + name + "'", RETRY_AFTER, failure);
     }
 
     private void answered() {

@@ -93,6 +93,7 @@ class HashicorpVaultSecretRepositoryTests {
         assertThat(read.method()).isEqualTo("GET");
         assertThat(read.vaultToken()).isEqualTo(ROOT_TOKEN);
         assertThat(read.namespace()).isEqualTo("team-a");
+        assertThat(single("/v1/auth/token/lookup-self").vaultToken()).isEqualTo(ROOT_TOKEN);
         assertThat(VAULT.requests())
                 .allSatisfy(request -> assertThat(request.namespace()).isEqualTo("team-a"));
     }
@@ -230,7 +231,7 @@ class HashicorpVaultSecretRepositoryTests {
 
         assertThatThrownBy(() -> vault.read("wml-prod").block(TIMEOUT))
                 .isInstanceOf(UpstreamUnavailableException.class)
-                .hasMessageStartingWith("Vault did not give secret 'wml-prod'")
+                .hasMessage("Vault could not be reached for secret 'wml-prod'")
                 .hasMessageNotContaining(SECRET_ID);
         assertThat(vault.reachable()).isFalse();
         VAULT.restart();
