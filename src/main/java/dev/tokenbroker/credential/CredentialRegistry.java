@@ -1,5 +1,6 @@
 package dev.tokenbroker.credential;
 
+import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
@@ -97,19 +98,24 @@ public final class CredentialRegistry {
     }
 
     private static void checkSecret(Credential credential, SecretRepository secrets, List<String> problems) {
+        String prefix = "credential '" + credential.name() + "': ";
         try {
             StoredSecret secret = secrets.read(credential.secret()).block(STARTUP_READ_TIMEOUT);
             for (String field : credential.type().requiredFields()) {
                 if (secret == null || secret.field(field).isEmpty()) {
-                    problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
-                            + "' has no field '" + field + "'");
+                    String location = secret == null ? null : secret.location();
+                    problems.add(
+                            prefix + new SecretNotFoundException(credential.secret(), field, location).getMessage());
                 }
             }
         } catch (SecretNotFoundException e) {
-            problems.add("credential '" + credential.name() + "': secret '" + credential.secret() + "' not found");
+            problems.add(prefix + e.getMessage());
+        } catch (UpstreamException e) {
+            // Upstream messages name the store and what went wrong, never a value (see UpstreamException).
+            problems.add(prefix + "secret '" + credential.secret() + "' could not be read: " + e.getMessage());
         } catch (RuntimeException e) {
-            problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
-                    + "' could not be read (" + e.getClass().getSimpleName() + ")");
+            problems.add(prefix + "secret '" + credential.secret() + "' could not be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 }
