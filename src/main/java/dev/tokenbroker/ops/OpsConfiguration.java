@@ -4,6 +4,7 @@ import dev.tokenbroker.cache.CacheObserver;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.vault.SecretRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,6 +94,7 @@ class OpsConfiguration {
         String key = data.getLowerCaseKey().replace("tokenbroker", "");
         Object value = data.getValue();
         return SECRET_KEY.matcher(key).matches()
+                || value instanceof Secret
                 || (value != null && value.toString().toLowerCase(Locale.ROOT).contains("tbk_"));
     }
 
