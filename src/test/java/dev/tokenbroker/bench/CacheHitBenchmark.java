@@ -23,7 +23,8 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * Cache-hit throughput of JWT callers against client-key callers (DESIGN §10: JWT callers reach at least 90% of
- * client-key throughput). Starts the broker in this process with the test world of {@link TestBroker} (IAM and JWKS
+ * client-key throughput), and of the cache-hit path against a bare WebFlux handler in the same process (DESIGN §10:
+ * at least 60%). Starts the broker in this process with the test world of {@link TestBroker} (IAM and JWKS
  * simulators on loopback, fake clock), warms the token cache, then drives {@code POST
  * /v1/credentials/wml-prod/iam-token} over 64 keep-alive connections for a fixed time per round, alternating caller
  * kinds: client key {@code client:scorer} and 64 distinct service-account JWTs (one per connection, so every request
@@ -39,6 +40,7 @@ public final class CacheHitBenchmark {
 
     private static final int CONNECTIONS = 64;
     private static final String PATH = "/v1/credentials/wml-prod/iam-token";
+    private static final String BARE_PATH = "/bench/bare";
     private static final String CLIENT_THREADS = "bench-client";
     private static final String BROKER_THREADS = "reactor-http-nio";
 
@@ -62,15 +64,19 @@ public final class CacheHitBenchmark {
                     .mapToObj(i -> TestJwts.serviceAccount("ml", "bench-" + i).sign())
                     .toList();
 
+            List<String> noCaller = java.util.Collections.singletonList(null);
             for (int i = 0; i < 3; i++) {
-                drive(http, clientKeys, Duration.ofSeconds(5));
-                drive(http, jwts, Duration.ofSeconds(5));
+                drive(http, clientKeys, PATH, Duration.ofSeconds(5));
+                drive(http, jwts, PATH, Duration.ofSeconds(5));
+                drive(http, noCaller, BARE_PATH, Duration.ofSeconds(5));
             }
             List<Result> clientKeyResults = new ArrayList<>();
             List<Result> jwtResults = new ArrayList<>();
+            List<Result> bareResults = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
-                clientKeyResults.add(report("client-key", drive(http, clientKeys, round)));
-                jwtResults.add(report("jwt       ", drive(http, jwts, round)));
+                clientKeyResults.add(report("client-key", drive(http, clientKeys, PATH, round)));
+                jwtResults.add(report("jwt       ", drive(http, jwts, PATH, round)));
+                bareResults.add(report("bare      ", drive(http, noCaller, BARE_PATH, round)));
             }
             List<Double> clientKeyRates = clientKeyResults.stream()
                     .map(r -> r.ok() / (r.nanos() / 1e9))
@@ -85,6 +91,10 @@ public final class CacheHitBenchmark {
                                     / 1e9);
             double jwtCpu = jwtResults.stream().mapToLong(Result::ok).sum()
                     / (jwtResults.stream().mapToLong(Result::brokerCpuNanos).sum() / 1e9);
+            double bareCpu = bareResults.stream().mapToLong(Result::ok).sum()
+                    / (bareResults.stream().mapToLong(Result::brokerCpuNanos).sum() / 1e9);
+            double bare = mean(
+                    bareResults.stream().map(r -> r.ok() / (r.nanos() / 1e9)).toList());
             double clientKey = mean(clientKeyRates);
             double jwt = mean(jwtRates);
             List<Double> pairRatios = IntStream.range(0, rounds)
@@ -110,6 +120,14 @@ public final class CacheHitBenchmark {
                     jwtCpu,
                     jwtCpu / clientKeyCpu,
                     loadAverage());
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT bare handler baseline: %.0f req/s, %.0f per broker CPU-second;"
+                            + " cache hit (client key) / bare = %.3f wall clock, %.3f per CPU-second%n",
+                    bare,
+                    bareCpu,
+                    clientKey / bare,
+                    clientKeyCpu / bareCpu);
         }
     }
 
@@ -125,14 +143,14 @@ public final class CacheHitBenchmark {
         args.add("--tokenbroker.callers.rate-limit.overrides[0].callers[1]=system:serviceaccount:*:*");
         args.add("--tokenbroker.callers.rate-limit.overrides[0].requests-per-second=1000000000");
         args.add("--tokenbroker.callers.rate-limit.overrides[0].burst=2000000000");
-        return new SpringApplicationBuilder(TokenBrokerApplication.class)
+        return new SpringApplicationBuilder(TokenBrokerApplication.class, BareHandler.class)
                 .profiles("it")
                 .initializers(context -> context.getBeanFactory().registerSingleton("clock", (Clock) TestBroker.CLOCK))
                 .run(args.toArray(String[]::new));
     }
 
     // CONNECTIONS workers, each sending one request after another on its own connection until the time is up.
-    private static Result drive(HttpClient http, List<String> tokens, Duration duration) {
+    private static Result drive(HttpClient http, List<String> tokens, String path, Duration duration) {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long cpuBefore = brokerCpuNanos();
@@ -140,7 +158,7 @@ public final class CacheHitBenchmark {
         long deadline = start + duration.toNanos();
         Flux.range(0, CONNECTIONS)
                 .flatMap(
-                        worker -> request(http, tokens.get(worker % tokens.size()))
+                        worker -> request(http, tokens.get(worker % tokens.size()), path)
                                 .doOnNext(status -> (status == 200 ? ok : failed).incrementAndGet())
                                 .repeat(() -> System.nanoTime() < deadline)
                                 .then(),
@@ -150,10 +168,12 @@ public final class CacheHitBenchmark {
         return new Result(ok.get(), failed.get(), nanos, brokerCpuNanos() - cpuBefore);
     }
 
-    private static Mono<Integer> request(HttpClient http, String token) {
-        return http.headers(headers -> headers.set("Authorization", "Bearer " + token))
-                .post()
-                .uri(PATH)
+    // token null: no Authorization header (the bare baseline).
+    private static Mono<Integer> request(HttpClient http, String token, String path) {
+        HttpClient caller =
+                token == null ? http : http.headers(headers -> headers.set("Authorization", "Bearer " + token));
+        return caller.post()
+                .uri(path)
                 .responseSingle((response, body) ->
                         body.then(Mono.just(response.status().code())))
                 .onErrorReturn(-1);
@@ -196,6 +216,28 @@ public final class CacheHitBenchmark {
             }
         }
         return broker;
+    }
+
+    /**
+     * The baseline of DESIGN §10: a bare WebFlux handler in the same process and server, answering a constant body
+     * of the cache-hit answer's size, with no caller authentication, policy, cache or audit.
+     */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class BareHandler {
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.web.reactive.function.server.RouterFunction<
+                        org.springframework.web.reactive.function.server.ServerResponse>
+                bareHandler() {
+            String body = "{\"access_token\":\"" + "x".repeat(1000)
+                    + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"expiration\":1795000000,"
+                    + "\"credential\":\"wml-prod\"}";
+            return org.springframework.web.reactive.function.server.RouterFunctions.route(
+                    org.springframework.web.reactive.function.server.RequestPredicates.POST(BARE_PATH),
+                    request -> org.springframework.web.reactive.function.server.ServerResponse.ok()
+                            .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                            .bodyValue(body));
+        }
     }
 
     private record Result(long ok, long failed, long nanos, long brokerCpuNanos) {
