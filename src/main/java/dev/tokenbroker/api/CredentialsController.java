@@ -6,7 +6,6 @@ import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.CredentialRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,12 +29,15 @@ class CredentialsController {
     private final CredentialIssuer issuer;
     private final AuditLog audit;
     private final Clock clock;
+    private final TokenIssuance issuance;
 
-    CredentialsController(CredentialAccess access, CredentialIssuer issuer, AuditLog audit, Clock clock) {
+    CredentialsController(
+            CredentialAccess access, CredentialIssuer issuer, AuditLog audit, Clock clock, TokenIssuance issuance) {
         this.access = access;
         this.issuer = issuer;
         this.audit = audit;
         this.clock = clock;
+        this.issuance = issuance;
     }
 
     @GetMapping
@@ -52,25 +54,12 @@ class CredentialsController {
         Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
         return JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT)
                 .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
-                .flatMap(minValid -> issuer.iamToken(credential, minValid))
-                .map(token -> {
-                    audit.issued(
-                            RequestIds.of(exchange),
-                            caller.callerId(),
-                            name,
-                            Grant.IAM_TOKEN.id(),
-                            token.accessToken());
-                    return noStore(new IamTokenResponse(token, name, clock.instant()));
-                });
+                .flatMap(minValid -> issuance.iamToken(caller.callerId(), credential, minValid, exchange))
+                .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
     }
 
     private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {
-        boolean wellFormed = CredentialRegistry.NAME.matcher(name).matches();
-        AuditContext.put(exchange, new AuditContext(caller.callerId(), wellFormed ? name : null, grant.id()));
-        if (!wellFormed) {
-            throw new InvalidRequestException("credential name must match " + CredentialRegistry.NAME.pattern());
-        }
-        return access.authorize(caller.callerId(), name, grant);
+        return issuance.authorize(caller.callerId(), name, grant, exchange);
     }
 
     static <T> ResponseEntity<T> noStore(T body) {
