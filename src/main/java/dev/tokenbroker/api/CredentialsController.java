@@ -1,7 +1,5 @@
 package dev.tokenbroker.api;
 
-import dev.tokenbroker.audit.AuditLog;
-import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
@@ -26,16 +24,11 @@ import reactor.core.publisher.Mono;
 class CredentialsController {
 
     private final CredentialAccess access;
-    private final CredentialIssuer issuer;
-    private final AuditLog audit;
     private final Clock clock;
     private final TokenIssuance issuance;
 
-    CredentialsController(
-            CredentialAccess access, CredentialIssuer issuer, AuditLog audit, Clock clock, TokenIssuance issuance) {
+    CredentialsController(CredentialAccess access, Clock clock, TokenIssuance issuance) {
         this.access = access;
-        this.issuer = issuer;
-        this.audit = audit;
         this.clock = clock;
         this.issuance = issuance;
     }

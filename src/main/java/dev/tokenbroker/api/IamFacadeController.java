@@ -49,6 +49,7 @@ class IamFacadeController {
     }
 
     @Operation(
+            operationId = "iamFacadeToken",
             summary = "IAM-compatible token endpoint for credential {name}",
             description = "Form body as IBM Cloud IAM's POST /identity/token. grant_type "
                     + APIKEY_GRANT + " with apikey = a broker client key (tbk_...), or " + CR_TOKEN_GRANT

@@ -58,6 +58,7 @@ class TokenExchangeController {
     }
 
     @Operation(
+            operationId = "tokenExchange",
             summary = "RFC 8693 token exchange: the caller's JWT (or client key) for an IAM token of a credential",
             description = "grant_type=" + TOKEN_EXCHANGE + ", subject_token = the caller's workload JWT with"
                     + " subject_token_type=" + JWT_TYPE + " (or a tbk_ client key with subject_token_type="
