@@ -3,6 +3,7 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.CallerRateLimiter;
 import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
@@ -19,24 +20,27 @@ import reactor.core.publisher.Mono;
 
 /**
  * The steps every endpoint that hands out a credential shares, whichever shape it speaks ({@code /v1}, the IAM
- * facade, RFC 8693): authenticate a credential presented in a body, check the name, authorize against policy, issue
- * from the cache and write the audit line. Keeps the {@link AuditContext} of the exchange current, so that a refusal
- * is audited with what was known at the time. Thread-safe.
+ * facade, RFC 8693): authenticate a credential presented in a body and apply the caller's rate limit, check the name,
+ * authorize against policy, issue from the cache and write the audit line. Keeps the {@link AuditContext} of the
+ * exchange current, so that a refusal is audited with what was known at the time. Thread-safe.
  */
 @Component
 final class TokenIssuance {
 
     private final ReactiveAuthenticationManager callers;
+    private final CallerRateLimiter rateLimits;
     private final CredentialAccess access;
     private final CredentialIssuer issuer;
     private final AuditLog audit;
 
     TokenIssuance(
             ReactiveAuthenticationManager callerAuthenticationManager,
+            CallerRateLimiter rateLimits,
             CredentialAccess access,
             CredentialIssuer issuer,
             AuditLog audit) {
         this.callers = callerAuthenticationManager;
+        this.rateLimits = rateLimits;
         this.access = access;
         this.issuer = issuer;
         this.audit = audit;
@@ -44,9 +48,11 @@ final class TokenIssuance {
 
     /**
      * Authenticates a caller credential that came in a request body (a {@code tbk_} client key or a workload JWT)
-     * with the same authentication manager that guards {@code Authorization: Bearer} on {@code /v1}.
+     * with the same authentication manager that guards {@code Authorization: Bearer} on {@code /v1}, then takes one
+     * request from the caller's rate limit, as {@code /v1} does.
      *
-     * @return the caller, or {@link InvalidCallerCredentialException} (never quoting the credential)
+     * @return the caller, or {@link InvalidCallerCredentialException} (never quoting the credential), or
+     *     {@link RateLimitedException}
      */
     Mono<CallerAuthentication> authenticate(Secret presented, ServerWebExchange exchange) {
         return callers.authenticate(new BearerTokenAuthenticationToken(presented.reveal()))
@@ -56,7 +62,17 @@ final class TokenIssuance {
                 .doOnNext(caller -> {
                     AuditContext known = AuditContext.of(exchange);
                     AuditContext.put(exchange, new AuditContext(caller.callerId(), known.credential(), known.grant()));
-                });
+                })
+                .flatMap(this::admit);
+    }
+
+    private Mono<CallerAuthentication> admit(CallerAuthentication caller) {
+        Duration wait = rateLimits.acquire(caller.callerId());
+        if (wait.isZero()) {
+            return Mono.just(caller);
+        }
+        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+        return Mono.error(new RateLimitedException(seconds));
     }
 
     /**

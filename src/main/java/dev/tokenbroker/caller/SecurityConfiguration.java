@@ -2,6 +2,7 @@ package dev.tokenbroker.caller;
 
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.InvalidConfigurationException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
@@ -10,37 +11,55 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Stateless bearer authentication for the caller API: {@code /v1/**} needs an authenticated caller; everything else
- * authenticates inside its own handler or is public. Failures are answered by the problem-details entry point.
+ * Stateless authentication for the caller API: {@code /v1/**} needs an authenticated caller (a client key, a workload
+ * JWT, or in sidecar mode the loopback caller); everything else authenticates inside its own handler or is public.
+ * Failures are answered by the problem-details entry point.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
 class SecurityConfiguration {
+
+    // Distinct live workload tokens remembered after verification (each entry is a hash and a caller id).
+    private static final long VERIFIED_JWTS = 100_000;
 
     @Bean
     Policy policy(PolicyProperties properties, CredentialRegistry registry) {
         return Policy.load(properties, registry);
     }
 
+    /** Bearer values: {@code tbk_…} client keys, anything else a workload JWT from a configured issuer. */
     @Bean
-    ReactiveAuthenticationManager callerAuthenticationManager(CallerProperties properties) {
+    ReactiveAuthenticationManager callerAuthenticationManager(
+            CallerProperties properties, WebClient.Builder webClients, Clock clock) {
         checkClientKeys(properties);
-        return new ClientKeyAuthenticationManager(properties);
+        JwtAuthenticationManager jwts = new JwtAuthenticationManager(
+                JwtIssuers.decoders(properties.jwt(), webClients, clock), new VerifiedJwts(clock, VERIFIED_JWTS));
+        return new BearerAuthenticationManager(new ClientKeyAuthenticationManager(properties), jwts);
+    }
+
+    @Bean
+    CallerRateLimiter callerRateLimiter(CallerProperties properties, Clock clock) {
+        return new CallerRateLimiter(properties.rateLimit(), clock);
     }
 
     @Bean
     SecurityWebFilterChain callerSecurity(
             ServerHttpSecurity http,
             ReactiveAuthenticationManager callerAuthenticationManager,
+            LoopbackCallerProperties loopback,
             ServerAuthenticationEntryPoint entryPoint) {
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
@@ -56,7 +75,9 @@ class SecurityConfiguration {
                         .permitAll())
                 .oauth2ResourceServer(server -> server.authenticationManagerResolver(
                                 exchange -> Mono.just(callerAuthenticationManager))
+                        .bearerTokenConverter(new BoundedBearerTokenConverter())
                         .authenticationEntryPoint(entryPoint))
+                .addFilterAt(loopbackCallers(loopback, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
                 .build();
     }
@@ -79,6 +100,15 @@ class SecurityConfiguration {
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
                 .build();
+    }
+
+    // A caller the converter has already decided on needs no further authentication.
+    private static AuthenticationWebFilter loopbackCallers(
+            LoopbackCallerProperties properties, ServerAuthenticationEntryPoint entryPoint) {
+        AuthenticationWebFilter filter = new AuthenticationWebFilter((ReactiveAuthenticationManager) Mono::just);
+        filter.setServerAuthenticationConverter(new LoopbackCallerConverter(properties));
+        filter.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(entryPoint));
+        return filter;
     }
 
     private static void checkClientKeys(CallerProperties properties) {

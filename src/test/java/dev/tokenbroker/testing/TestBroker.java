@@ -2,12 +2,15 @@ package dev.tokenbroker.testing;
 
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.sim.JwksSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -34,17 +37,45 @@ public final class TestBroker {
     public static final String GATEWAY_KEY = "tbk_CLIENTCANARY0gateway000000000000000000000";
     public static final String STRANGER_KEY = "tbk_CLIENTCANARY0stranger00000000000000000000";
 
+    /** A client key whose caller has a very low rate limit (application-it.yaml). */
+    public static final String LIMITED_KEY = "tbk_CLIENTCANARY0limited000000000000000000000";
+
+    /** The JWKS endpoints of the three trusted JWT issuers (see {@link TestJwts}). */
+    public static final JwksSimulator CLUSTER_JWKS = JwksSimulator.start(TestJwts.CLUSTER_RSA, TestJwts.CLUSTER_EC);
+
+    public static final JwksSimulator ROTATING_JWKS = JwksSimulator.start(TestJwts.ROTATING_OLD);
+    public static final JwksSimulator OUTAGE_JWKS = JwksSimulator.start(TestJwts.OUTAGE_KEY);
+
     public static final Path VAULT = createVault();
 
     private TestBroker() {}
 
     /** Points the broker at the simulator, the vault and the callers. */
     public static void register(DynamicPropertyRegistry registry) {
-        registry.add("tokenbroker.iam.url", IAM::url);
-        registry.add("tokenbroker.vault.file.directory", VAULT::toString);
-        registry.add("tokenbroker.callers.client-keys.scorer", () -> ClientKeys.hash(SCORER_KEY));
-        registry.add("tokenbroker.callers.client-keys.gateway", () -> ClientKeys.hash(GATEWAY_KEY));
-        registry.add("tokenbroker.callers.client-keys.stranger", () -> ClientKeys.hash(STRANGER_KEY));
+        properties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /** The properties {@link #register} adds, for whoever starts the broker another way (the benchmark). */
+    public static Map<String, String> properties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("tokenbroker.iam.url", IAM.url());
+        properties.put("tokenbroker.vault.file.directory", VAULT.toString());
+        properties.put("tokenbroker.callers.client-keys.scorer", ClientKeys.hash(SCORER_KEY));
+        properties.put("tokenbroker.callers.client-keys.gateway", ClientKeys.hash(GATEWAY_KEY));
+        properties.put("tokenbroker.callers.client-keys.stranger", ClientKeys.hash(STRANGER_KEY));
+        properties.put("tokenbroker.callers.client-keys.limited", ClientKeys.hash(LIMITED_KEY));
+        jwtIssuer(properties, 0, TestJwts.ISSUER, CLUSTER_JWKS);
+        jwtIssuer(properties, 1, TestJwts.ROTATING_ISSUER, ROTATING_JWKS);
+        jwtIssuer(properties, 2, TestJwts.OUTAGE_ISSUER, OUTAGE_JWKS);
+        return properties;
+    }
+
+    private static void jwtIssuer(Map<String, String> properties, int index, String issuer, JwksSimulator jwks) {
+        String prefix = "tokenbroker.callers.jwt[" + index + "].";
+        properties.put(prefix + "issuer", issuer);
+        properties.put(prefix + "jwk-set-uri", jwks.url());
+        properties.put(prefix + "audiences[0]", TestJwts.AUDIENCE);
+        properties.put(prefix + "audiences[1]", "another-audience");
     }
 
     /** Replaces a secret field the way kubelet does: write elsewhere, then rename over it. */

@@ -1,0 +1,48 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.CallerRateLimiter;
+import java.time.Duration;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Applies the per-caller rate limit to {@code /v1/**}, after Spring Security (order -100) has authenticated the
+ * caller: a caller over its limit gets 429 with {@code Retry-After} (whole seconds, rounded up) and the handler never
+ * runs.
+ */
+@Component
+@Order(0)
+final class CallerRateLimits implements WebFilter {
+
+    private final CallerRateLimiter limiter;
+
+    CallerRateLimits(CallerRateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
+            return chain.filter(exchange);
+        }
+        return exchange.getPrincipal()
+                .ofType(CallerAuthentication.class)
+                .flatMap(caller -> admit(caller, exchange))
+                .then(Mono.defer(() -> chain.filter(exchange)));
+    }
+
+    private Mono<Void> admit(CallerAuthentication caller, ServerWebExchange exchange) {
+        Duration wait = limiter.acquire(caller.callerId());
+        if (wait.isZero()) {
+            return Mono.empty();
+        }
+        AuditContext.put(exchange, new AuditContext(caller.callerId(), null, null));
+        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+        return Mono.error(new RateLimitedException(seconds));
+    }
+}
