@@ -6,6 +6,7 @@ import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestJwts;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,11 +46,20 @@ class DropInCanaryIntegrationTests extends BrokerIntegrationTest {
         String apikeyGrant = "grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=";
         String exchange = "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&audience=wml-prod"
                 + "&subject_token_type=urn:ietf:params:oauth:token-type:";
+        String workloadJwt = TestJwts.serviceAccount("ml", "scorer").sign();
+        String untrustedJwt = TestJwts.serviceAccount("ml", "scorer")
+                .signedWith(TestJwts.UNPUBLISHED)
+                .sign();
         List<String> errorBodies = new ArrayList<>();
 
         String facadeToken = accessToken(post("/iam/wml-prod/identity/token", apikeyGrant + SCORER_KEY));
         String exchangedToken =
                 accessToken(post("/oauth2/token", exchange + "access_token&subject_token=" + SCORER_KEY));
+        String crTokenGrant = "grant_type=urn:ibm:params:oauth:grant-type:cr-token&profile_name=wml-prod&cr_token=";
+        accessToken(post("/iam/wml-prod/identity/token", crTokenGrant + workloadJwt));
+        accessToken(post("/oauth2/token", exchange + "jwt&subject_token=" + workloadJwt));
+        errorBodies.add(error(post("/iam/wml-prod/identity/token", crTokenGrant + untrustedJwt)));
+        errorBodies.add(error(post("/oauth2/token", exchange + "jwt&subject_token=" + untrustedJwt)));
         errorBodies.add(error(post("/iam/wml-prod/identity/token", apikeyGrant + WRONG_CLIENT_KEY)));
         errorBodies.add(error(post("/iam/wml-prod/identity/token", apikeyGrant + IBM_KEY)));
         errorBodies.add(error(post("/iam/wml-prod/identity/token", apikeyGrant + IBM_KEY + "&" + IBM_KEY + "=1")));
@@ -61,11 +71,19 @@ class DropInCanaryIntegrationTests extends BrokerIntegrationTest {
         errorBodies.add(error(post("/oauth2/token", exchange + "access_token&subject_token=" + WRONG_CLIENT_KEY)));
         errorBodies.add(error(post("/oauth2/token", exchange + IBM_KEY + "&subject_token=" + SCORER_KEY)));
 
-        List<String> canaries =
-                List.of(SCORER_KEY, WRONG_CLIENT_KEY, IBM_KEY, WML_PROD_KEY, facadeToken, exchangedToken);
+        List<String> canaries = List.of(
+                SCORER_KEY,
+                WRONG_CLIENT_KEY,
+                IBM_KEY,
+                WML_PROD_KEY,
+                facadeToken,
+                exchangedToken,
+                workloadJwt,
+                untrustedJwt,
+                signatureOf(workloadJwt));
         assertThat(IAM.keyThatMinted(facadeToken)).isEqualTo(WML_PROD_KEY);
         assertThat(exchangedToken).isEqualTo(facadeToken);
-        assertThat(errorBodies).hasSize(8).allSatisfy(body -> assertThat(body).doesNotContain(canaries));
+        assertThat(errorBodies).hasSize(10).allSatisfy(body -> assertThat(body).doesNotContain(canaries));
         assertThat(output.getAll()).contains("AUDIT", "DEBUG").doesNotContain(canaries);
     }
 
@@ -95,6 +113,10 @@ class DropInCanaryIntegrationTests extends BrokerIntegrationTest {
         assertThat(result.getStatus().value()).isEqualTo(200);
         return new String(result.getResponseBodyContent(), StandardCharsets.UTF_8)
                 .replaceFirst("^.*\"access_token\":\"([^\"]+)\".*$", "$1");
+    }
+
+    private static String signatureOf(String jwt) {
+        return jwt.substring(jwt.lastIndexOf('.') + 1);
     }
 
     private static String error(EntityExchangeResult<byte[]> result) {

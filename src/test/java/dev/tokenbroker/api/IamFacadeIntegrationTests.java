@@ -3,13 +3,16 @@ package dev.tokenbroker.api;
 import static dev.tokenbroker.testing.TestBroker.CLOCK;
 import static dev.tokenbroker.testing.TestBroker.GATEWAY_KEY;
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.LIMITED_KEY;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
 import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestJwts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -155,6 +158,52 @@ class IamFacadeIntegrationTests extends BrokerIntegrationTest {
                         400))
                 .containsEntry("errorMessage", "Content-Type must be application/x-www-form-urlencoded");
         assertThat(IAM.tokenCalls()).isZero();
+    }
+
+    @Test
+    void crTokenGrantWithWorkloadJwtThenTokenAndProfileIdMayNameTheCredential() {
+        String jwt = TestJwts.serviceAccount("ml", "scorer").sign();
+
+        Map<String, Object> body = facade(
+                        "wml-prod",
+                        "grant_type=urn:ibm:params:oauth:grant-type:cr-token&cr_token=" + jwt + "&profile_id=wml-prod")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody();
+
+        assertThat(IAM.keyThatMinted((String) body.get("access_token"))).isEqualTo(WML_PROD_KEY);
+    }
+
+    @Test
+    void apikeyGrantWithAWorkloadJwtThen400WithoutLookingAtIt() {
+        String jwt = TestJwts.serviceAccount("ml", "scorer").sign();
+
+        assertThat(iamError(facade("wml-prod", "grant_type=" + APIKEY_GRANT + "&apikey=" + jwt), 400))
+                .containsEntry("errorCode", "BXNIM0415E");
+    }
+
+    @Test
+    void apikeyGrantWhenCallerOverItsRateLimitThen429WithRetryAfter() {
+        CLOCK.advance(Duration.ofMinutes(1));
+        WebTestClient.ResponseSpec[] answers = new WebTestClient.ResponseSpec[3];
+        for (int i = 0; i < answers.length; i++) {
+            answers[i] = facade("wml-prod", "grant_type=" + APIKEY_GRANT + "&apikey=" + LIMITED_KEY)
+                    .exchange();
+        }
+
+        answers[0].expectStatus().isOk();
+        answers[1].expectStatus().isOk();
+        answers[2]
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .valueEquals(HttpHeaders.RETRY_AFTER, "1")
+                .expectBody()
+                .jsonPath("$.errorCode")
+                .isEqualTo("BXNIM0429E");
     }
 
     @Test

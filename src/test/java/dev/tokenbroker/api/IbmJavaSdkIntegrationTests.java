@@ -8,9 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.ibm.cloud.sdk.core.security.Authenticator;
+import com.ibm.cloud.sdk.core.security.ContainerAuthenticator;
 import com.ibm.cloud.sdk.core.security.IamAuthenticator;
 import com.ibm.cloud.sdk.core.service.exception.ServiceResponseException;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestJwts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -19,6 +25,7 @@ import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
@@ -107,6 +114,45 @@ class IbmJavaSdkIntegrationTests extends BrokerIntegrationTest {
                 .doesNotContain(REAL_LOOKING_IBM_KEY);
     }
 
+    @Test
+    void containerAuthenticatorWithWorkloadJwtFileGetsATokenThroughTheCrTokenGrant(
+            @TempDir Path pod, CapturedOutput output) throws IOException {
+        Path tokenFile = Files.writeString(
+                pod.resolve("sa-token"), TestJwts.serviceAccount("ml", "scorer").sign() + "\n");
+        ContainerAuthenticator sdk = new ContainerAuthenticator.Builder()
+                .crTokenFilename(tokenFile.toString())
+                .iamProfileName("wml-prod")
+                .url("http://127.0.0.1:" + port + "/iam/wml-prod")
+                .build();
+
+        String token = bearerOf(sdk);
+
+        assertThat(IAM.keyThatMinted(token)).isEqualTo(WML_PROD_KEY);
+        assertThat(output.getAll())
+                .contains("\"caller\":\"system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
+                        + "\"grant\":\"iam-token\",\"outcome\":\"issued\"");
+    }
+
+    @Test
+    void containerAuthenticatorWithUntrustedJwtIsRefusedIamStyle(@TempDir Path pod) throws IOException {
+        Path tokenFile = Files.writeString(
+                pod.resolve("sa-token"),
+                TestJwts.serviceAccount("ml", "scorer")
+                        .signedWith(TestJwts.UNPUBLISHED)
+                        .sign());
+        ContainerAuthenticator sdk = new ContainerAuthenticator.Builder()
+                .crTokenFilename(tokenFile.toString())
+                .iamProfileId("wml-prod")
+                .url("http://127.0.0.1:" + port + "/iam/wml-prod")
+                .build();
+
+        ServiceResponseException refused = catchThrowableOfType(ServiceResponseException.class, () -> bearerOf(sdk));
+
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(refused.getResponseBody()).contains("\"errorCode\":\"BXNIM0407E\"");
+        assertThat(IAM.tokenCalls()).isZero();
+    }
+
     private IamAuthenticator authenticator(String apikey) {
         return new IamAuthenticator.Builder()
                 .url("http://127.0.0.1:" + port + "/iam/wml-prod")
@@ -114,7 +160,7 @@ class IbmJavaSdkIntegrationTests extends BrokerIntegrationTest {
                 .build();
     }
 
-    private static String bearerOf(IamAuthenticator sdk) {
+    private static String bearerOf(Authenticator sdk) {
         Request.Builder request = new Request.Builder().url("https://us-south.ml.cloud.ibm.com/ml/v4/deployments");
         sdk.authenticate(request);
         String authorization = request.build().header("Authorization");

@@ -1,13 +1,16 @@
 package dev.tokenbroker.api;
 
+import static dev.tokenbroker.testing.TestBroker.CLOCK;
 import static dev.tokenbroker.testing.TestBroker.GATEWAY_KEY;
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.LIMITED_KEY;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
 import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestJwts;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,6 +33,7 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2Token;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -58,6 +62,76 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
                         authorized.getAccessToken().getIssuedAt(),
                         authorized.getAccessToken().getExpiresAt()))
                 .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void springTokenExchangeProviderWithWorkloadJwtSubjectObtainsAnIamToken(CapturedOutput output) {
+        String workloadJwt = TestJwts.serviceAccount("ml", "scorer").sign();
+        Jwt subject = Jwt.withTokenValue(workloadJwt)
+                .header("alg", "RS256")
+                .subject("system:serviceaccount:ml:scorer")
+                .build();
+
+        OAuth2AuthorizedClient authorized = springClient(subject, "wml-prod");
+
+        assertThat(IAM.keyThatMinted(authorized.getAccessToken().getTokenValue()))
+                .isEqualTo(WML_PROD_KEY);
+        assertThat(output.getAll())
+                .contains("\"caller\":\"system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
+                        + "\"grant\":\"iam-token\",\"outcome\":\"issued\"");
+    }
+
+    @Test
+    void exchangeWithWorkloadJwtThenTokenAndWithBadJwtsThenRfc6749Errors() {
+        String scorer = TestJwts.serviceAccount("ml", "scorer").sign();
+
+        jwtExchange(scorer, "wml-prod").exchange().expectStatus().isOk();
+        assertThat(oauthError(jwtExchange(scorer, "other-team"), 400)).containsEntry("error", "invalid_target");
+        assertThat(oauthError(
+                        jwtExchange(
+                                TestJwts.serviceAccount("ml", "scorer")
+                                        .issued(Duration.ofHours(2), Duration.ofHours(1))
+                                        .sign(),
+                                "wml-prod"),
+                        400))
+                .containsEntry("error", "invalid_grant");
+        assertThat(oauthError(
+                        jwtExchange(
+                                TestJwts.serviceAccount("ml", "scorer")
+                                        .audience("someone-else")
+                                        .sign(),
+                                "wml-prod"),
+                        400))
+                .containsEntry("error", "invalid_grant");
+        assertThat(oauthError(
+                        jwtExchange(TestJwts.serviceAccount("factory", "robot").sign(), "wml-prod"), 400))
+                .containsEntry("error", "unauthorized_client");
+        assertThat(IAM.tokenCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void exchangeWhenCallerOverItsRateLimitThen429TemporarilyUnavailable() {
+        CLOCK.advance(Duration.ofMinutes(1));
+        WebTestClient.ResponseSpec[] answers = new WebTestClient.ResponseSpec[3];
+        for (int i = 0; i < answers.length; i++) {
+            answers[i] = exchange(
+                            "grant_type", TOKEN_EXCHANGE,
+                            "subject_token", LIMITED_KEY,
+                            "subject_token_type", ACCESS_TOKEN_TYPE,
+                            "audience", "wml-prod")
+                    .exchange();
+        }
+
+        answers[0].expectStatus().isOk();
+        answers[1].expectStatus().isOk();
+        answers[2]
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .valueEquals(HttpHeaders.RETRY_AFTER, "1")
+                .expectBody()
+                .jsonPath("$.error")
+                .isEqualTo("temporarily_unavailable");
     }
 
     @Test
@@ -225,6 +299,14 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
                 .build();
 
         return provider.authorize(context).block(Duration.ofSeconds(30));
+    }
+
+    private WebTestClient.RequestHeadersSpec<?> jwtExchange(String jwt, String credential) {
+        return exchange(
+                "grant_type", TOKEN_EXCHANGE,
+                "subject_token", jwt,
+                "subject_token_type", JWT_TYPE,
+                "resource", credential);
     }
 
     private Map<String, Object> target(String callerKey, String credential) {
