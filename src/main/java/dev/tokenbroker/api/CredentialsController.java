@@ -3,11 +3,15 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
+import dev.tokenbroker.caller.Policy;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.iot.IotProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** {@code /v1/credentials}: what a caller may use, and IAM tokens from it. */
+/** {@code /v1/credentials}: what a caller may use, IAM tokens and WIoTP keys from it. */
 @RestController
 @RequestMapping("/v1/credentials")
 class CredentialsController {
@@ -26,11 +30,16 @@ class CredentialsController {
     private final CredentialAccess access;
     private final Clock clock;
     private final TokenIssuance issuance;
+    private final Policy policy;
+    private final IotProperties iot;
 
-    CredentialsController(CredentialAccess access, Clock clock, TokenIssuance issuance) {
+    CredentialsController(
+            CredentialAccess access, Clock clock, TokenIssuance issuance, Policy policy, IotProperties iot) {
         this.access = access;
         this.clock = clock;
         this.issuance = issuance;
+        this.policy = policy;
+        this.iot = iot;
     }
 
     @GetMapping
@@ -49,6 +58,25 @@ class CredentialsController {
                 .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
                 .flatMap(minValid -> issuance.iamToken(caller.callerId(), credential, minValid, exchange))
                 .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
+    }
+
+    @PostMapping("/{name}/iot-key")
+    Mono<ResponseEntity<IotKeyResponse>> iotKey(
+            @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
+        Credential credential = authorize(caller, name, Grant.IOT_KEY, exchange);
+        return JsonBodies.read(exchange, IotKeyRequest.class, IotKeyRequest.DEFAULT)
+                .map(request -> allowedRoles(caller, name, request.rolesOrDefault()))
+                .flatMap(roles -> issuance.iotKey(caller.callerId(), credential, roles, exchange))
+                .map(key -> noStore(new IotKeyResponse(key, iot.mqttHostFor(key.org()), iot.mqttPort())));
+    }
+
+    private Set<String> allowedRoles(CallerAuthentication caller, String name, Set<String> roles) {
+        Set<String> refused = new TreeSet<>(roles);
+        refused.removeAll(policy.iotRoles(caller.callerId(), name));
+        if (!refused.isEmpty()) {
+            throw new IotRolesForbiddenException(refused);
+        }
+        return roles;
     }
 
     private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {

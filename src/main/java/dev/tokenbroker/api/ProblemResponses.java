@@ -119,6 +119,9 @@ public final class ProblemResponses
         if (failure instanceof CredentialForbiddenException forbidden) {
             return Problem.of(ProblemType.CREDENTIAL_FORBIDDEN, forbidden.getMessage());
         }
+        if (failure instanceof IotRolesForbiddenException roles) {
+            return Problem.of(ProblemType.ROLES_FORBIDDEN, roles.getMessage());
+        }
         if (failure instanceof RateLimitedException limited) {
             return Problem.of(ProblemType.RATE_LIMITED, "caller is over its rate limit")
                     .header(HttpHeaders.RETRY_AFTER, Long.toString(limited.retryAfterSeconds()));

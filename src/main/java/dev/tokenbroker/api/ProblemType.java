@@ -13,6 +13,7 @@ public enum ProblemType {
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Missing or invalid caller credentials"),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
     CREDENTIAL_FORBIDDEN("credential-forbidden", HttpStatus.FORBIDDEN, "Credential unknown or not allowed"),
+    ROLES_FORBIDDEN("roles-forbidden", HttpStatus.FORBIDDEN, "WIoTP roles not allowed"),
     NOT_FOUND("not-found", HttpStatus.NOT_FOUND, "No such endpoint"),
     METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),

@@ -9,8 +9,10 @@ import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iam.IamToken;
+import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.support.Secret;
 import java.time.Duration;
+import java.util.Set;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
@@ -113,6 +115,17 @@ final class TokenIssuance {
         return issuer.iamToken(credential, minValid)
                 .doOnNext(token -> audit.issued(
                         RequestIds.of(exchange), caller, credential.name(), Grant.IAM_TOKEN.id(), token.accessToken()));
+    }
+
+    /**
+     * A WIoTP application key with these roles for an authorized caller; audited as issued.
+     *
+     * @return the key, or the issuer's upstream / vault errors
+     */
+    Mono<IotAppKey> iotKey(String caller, Credential credential, Set<String> roles, ServerWebExchange exchange) {
+        return issuer.iotKey(credential, roles)
+                .doOnNext(key -> audit.issued(
+                        RequestIds.of(exchange), caller, credential.name(), Grant.IOT_KEY.id(), key.token()));
     }
 
     /** Audits a refusal that is answered here rather than by {@link ProblemResponses}. */

@@ -6,10 +6,12 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,9 +29,11 @@ public final class AuditLog {
     private final SecretKeySpec key;
     private final Clock clock;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final List<AuditListener> listeners;
 
-    AuditLog(AuditProperties properties, Clock clock) {
+    AuditLog(AuditProperties properties, Clock clock, ObjectProvider<AuditListener> listeners) {
         this.clock = clock;
+        this.listeners = listeners.orderedStream().toList();
         byte[] salt;
         if (properties.salt() == null || properties.salt().isBlank()) {
             salt = new byte[32];
@@ -68,6 +72,9 @@ public final class AuditLog {
     private void write(AuditEvent event) {
         if (audit.isInfoEnabled()) {
             audit.info(json.writeValueAsString(event));
+        }
+        for (AuditListener listener : listeners) {
+            listener.onEvent(event);
         }
     }
 }

@@ -2,8 +2,11 @@ package dev.tokenbroker.cache;
 
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iam.IamTokenProvider;
+import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.vault.SecretRepository;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,9 +23,10 @@ class CacheConfiguration {
             CredentialRegistry registry,
             SecretRepository secrets,
             IamTokenProvider iam,
+            IotKeyProvider iot,
             CacheProperties properties,
             Clock clock) {
-        return new CredentialIssuer(registry, secrets, iam, properties, clock);
+        return new CredentialIssuer(registry, secrets, iam, iot, properties, clock);
     }
 
     @Bean
@@ -33,17 +37,32 @@ class CacheConfiguration {
     /** Checks every cache for due refreshes each {@code scan-interval}, off the event loop. */
     static final class RefreshScheduler implements DisposableBean {
 
+        private static final Logger log = LoggerFactory.getLogger(RefreshScheduler.class);
+
         private final Disposable ticks;
 
         RefreshScheduler(CredentialIssuer issuer, CacheProperties properties) {
-            this.ticks = Flux.interval(properties.scanInterval(), Schedulers.parallel())
+            // boundedElastic, not parallel: Caffeine's cleanUp() may wait on the cache's eviction lock.
+            this.ticks = Flux.interval(properties.scanInterval(), Schedulers.boundedElastic())
                     .onBackpressureDrop()
-                    .subscribe(tick -> issuer.caches().forEach(TokenCache::refreshDue));
+                    .subscribe(tick -> issuer.caches().forEach(RefreshScheduler::scan));
         }
 
         @Override
         public void destroy() {
             ticks.dispose();
+        }
+
+        // One failing scan must not end the ticks.
+        private static void scan(TokenCache<?> cache) {
+            try {
+                cache.refreshDue();
+            } catch (RuntimeException failure) {
+                log.error(
+                        "Scanning the {} cache failed: {}",
+                        cache.kind(),
+                        failure.getClass().getName());
+            }
         }
     }
 }

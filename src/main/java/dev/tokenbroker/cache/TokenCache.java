@@ -10,6 +10,8 @@ import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +47,13 @@ public final class TokenCache<V extends Expiring> {
 
     private static final Logger log = LoggerFactory.getLogger(TokenCache.class);
 
+    /** Name of the observation around a cache lookup. */
+    public static final String LOOKUP_OBSERVATION = "tokenbroker.cache.lookup";
+
+    // ObservationThreadLocalAccessor.KEY: where WebFlux and WebClient keep the current observation in the Reactor
+    // context (spelled out so that context-propagation need not be on the class path).
+    private static final String OBSERVATION_KEY = "micrometer.observation";
+
     private final String kind;
     private final Function<CacheKey, Mono<V>> minter;
     private final Consumer<V> retire;
@@ -52,6 +61,8 @@ public final class TokenCache<V extends Expiring> {
     private final Clock clock;
     private final AsyncCache<CacheKey, Slot<V>> slots;
     private final Cache<CacheKey, UpstreamException> failures;
+    private volatile CacheObserver observer = CacheObserver.NONE;
+    private volatile ObservationRegistry observations = ObservationRegistry.NOOP;
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
@@ -93,6 +104,20 @@ public final class TokenCache<V extends Expiring> {
         return kind;
     }
 
+    /** Sets the observer told about mints, refreshes, joins and stale serves (metrics); replaces any earlier one. */
+    public void observe(CacheObserver observer) {
+        this.observer = observer == null ? CacheObserver.NONE : observer;
+    }
+
+    /**
+     * Sets the registry of the {@value #LOOKUP_OBSERVATION} observation around each {@link #get} (low-cardinality
+     * keys {@code cache}, {@code credential}), child of the request's observation; a cold key's mint runs inside it, so
+     * the upstream call's own client observation nests under it. No-op until set.
+     */
+    public void observations(ObservationRegistry registry) {
+        this.observations = registry == null ? ObservationRegistry.NOOP : registry;
+    }
+
     /**
      * A credential for the key with at least {@code minValid} of life left: the cached one when it qualifies (starting
      * a background refresh if one is due), otherwise a fresh one.
@@ -100,21 +125,32 @@ public final class TokenCache<V extends Expiring> {
      * @return the credential, or an {@link UpstreamException} when none that qualifies can be had
      */
     public Mono<V> get(CacheKey key, Duration minValid) {
-        return Mono.defer(() -> {
-            UpstreamException remembered = failures.getIfPresent(key);
-            if (remembered != null) {
-                return Mono.error(remembered);
-            }
-            return Mono.fromFuture(() -> slots.get(key, (k, executor) -> mintSlot(k)), true)
-                    .flatMap(slot -> serve(slot, minValid));
+        ObservationRegistry registry = observations;
+        if (registry.isNoop()) {
+            return lookup(key, minValid, null);
+        }
+        return Mono.deferContextual(context -> {
+            Observation lookup = Observation.createNotStarted(LOOKUP_OBSERVATION, registry)
+                    .lowCardinalityKeyValue("cache", kind)
+                    .lowCardinalityKeyValue("credential", key.credential())
+                    .parentObservation(context.getOrDefault(OBSERVATION_KEY, null))
+                    .start();
+            return lookup(key, minValid, lookup).doOnError(lookup::error).doFinally(signal -> lookup.stop());
         });
     }
 
+    private Mono<V> lookup(CacheKey key, Duration minValid, Observation lookup) {
+        return Mono.fromFuture(() -> lookup(key, lookup), true).flatMap(slot -> serve(slot, minValid));
+    }
+
     /**
-     * Starts a refresh of every entry whose refresh is due, that is not idle, and whose last failed attempt is older
-     * than {@code retry-interval}. Returns at once; refreshes run in the background.
+     * Retires expired entries, then starts a refresh of every entry whose refresh is due, that is not idle, and whose
+     * last failed attempt is older than {@code retry-interval}. Returns at once; refreshes run in the background.
      */
     public void refreshDue() {
+        // Caffeine evicts expired entries only during maintenance: run it, so that expired credentials are retired
+        // (WIoTP keys revoked) within one scan, even in a cache nobody reads.
+        slots.synchronous().cleanUp();
         Instant now = clock.instant();
         Instant idleSince = now.minus(properties.idleTimeout());
         for (Slot<V> slot : slots.synchronous().asMap().values()) {
@@ -170,9 +206,31 @@ public final class TokenCache<V extends Expiring> {
         return doomed.size();
     }
 
-    private CompletableFuture<Slot<V>> mintSlot(CacheKey key) {
-        return mint(key)
-                .map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
+    // Single flight for a cold key: the first caller's mapping function mints, later callers get the same future
+    // (a join when it is still running).
+    private CompletableFuture<Slot<V>> lookup(CacheKey key, Observation parent) {
+        boolean[] minting = {false};
+        CompletableFuture<Slot<V>> slot = slots.get(key, (k, executor) -> {
+            minting[0] = true;
+            return mintSlot(k, parent);
+        });
+        if (!minting[0] && !slot.isDone()) {
+            observer.joined(kind, key.credential());
+        }
+        return slot;
+    }
+
+    // A remembered refusal stops mints, never the serving of a credential that is still cached and valid.
+    private CompletableFuture<Slot<V>> mintSlot(CacheKey key, Observation parent) {
+        UpstreamException remembered = failures.getIfPresent(key);
+        if (remembered != null) {
+            return CompletableFuture.failedFuture(remembered);
+        }
+        Mono<V> minted = mint(key);
+        if (parent != null) {
+            minted = minted.contextWrite(context -> context.put(OBSERVATION_KEY, parent));
+        }
+        return minted.map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
                 .toFuture();
     }
 
@@ -181,10 +239,17 @@ public final class TokenCache<V extends Expiring> {
         V current = slot.current();
         if (current.remaining(now).compareTo(minValid) >= 0) {
             slot.touch(now);
-            if (!now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt())) {
+            boolean refreshDue = !now.isBefore(slot.refreshAt());
+            if (refreshDue && "failure".equals(slot.lastRefreshOutcome())) {
+                observer.servedStale(kind, slot.key.credential());
+            }
+            if (refreshDue && !now.isBefore(slot.nextAttempt())) {
                 refresh(slot);
             }
             return Mono.just(current);
+        }
+        if (slot.inflight.get() != null) {
+            observer.joined(kind, slot.key.credential());
         }
         return Mono.fromFuture(() -> refresh(slot), true).flatMap(fresh -> {
             slot.touch(clock.instant());
@@ -224,19 +289,21 @@ public final class TokenCache<V extends Expiring> {
                                     .expireVariably()
                                     .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
                             slot.inflight.set(null);
+                            observer.refreshed(kind, slot.key.credential(), true);
                             promise.complete(fresh);
                             retire.accept(old);
                         },
                         failure -> {
                             slot.failed(describe(failure), clock.instant().plus(retryDelay(failure)));
                             slot.inflight.set(null);
+                            observer.refreshed(kind, slot.key.credential(), false);
                             promise.completeExceptionally(failure);
                         });
         return promise;
     }
 
     private Mono<V> mint(CacheKey key) {
-        return minter.apply(key)
+        return Mono.defer(() -> timed(key, System.nanoTime()))
                 .doOnError(UpstreamRejectedException.class, rejected -> {
                     if (rejected.permanent()) {
                         failures.put(key, rejected);
@@ -244,6 +311,14 @@ public final class TokenCache<V extends Expiring> {
                 })
                 .doOnError(failure -> log.warn(
                         "Minting {} for credential '{}' failed: {}", kind, key.credential(), describe(failure)));
+    }
+
+    private Mono<V> timed(CacheKey key, long started) {
+        return minter.apply(key)
+                .doOnNext(
+                        fresh -> observer.minted(kind, key.credential(), Duration.ofNanos(System.nanoTime() - started)))
+                .doOnError(failure -> observer.mintFailed(
+                        kind, key.credential(), Duration.ofNanos(System.nanoTime() - started), failure));
     }
 
     private Duration retryDelay(Throwable failure) {

@@ -16,9 +16,15 @@ import reactor.core.publisher.Mono;
  */
 final class ClientKeyAuthenticationManager implements ReactiveAuthenticationManager {
 
-    private final Map<String, String> callerByHash;
+    private static final List<SimpleGrantedAuthority> CALLER = List.of(new SimpleGrantedAuthority("ROLE_CALLER"));
+    private static final List<SimpleGrantedAuthority> OPS =
+            List.of(new SimpleGrantedAuthority("ROLE_CALLER"), new SimpleGrantedAuthority(OpsProperties.ROLE_OPS));
 
-    ClientKeyAuthenticationManager(CallerProperties properties) {
+    private final Map<String, String> callerByHash;
+    private final OpsProperties ops;
+
+    ClientKeyAuthenticationManager(CallerProperties properties, OpsProperties ops) {
+        this.ops = ops;
         Map<String, String> byHash = new HashMap<>();
         properties.clientKeys().forEach((id, hash) -> byHash.put(hash, "client:" + id));
         this.callerByHash = Map.copyOf(byHash);
@@ -31,6 +37,6 @@ final class ClientKeyAuthenticationManager implements ReactiveAuthenticationMana
         if (caller == null) {
             return Mono.error(new InvalidBearerTokenException("unknown bearer credential"));
         }
-        return Mono.just(new CallerAuthentication(caller, List.of(new SimpleGrantedAuthority("ROLE_CALLER"))));
+        return Mono.just(new CallerAuthentication(caller, ops.isOps(caller) ? OPS : CALLER));
     }
 }

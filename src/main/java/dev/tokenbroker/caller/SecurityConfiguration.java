@@ -43,11 +43,11 @@ class SecurityConfiguration {
     /** Bearer values: {@code tbk_…} client keys, anything else a workload JWT from a configured issuer. */
     @Bean
     ReactiveAuthenticationManager callerAuthenticationManager(
-            CallerProperties properties, WebClient.Builder webClients, Clock clock) {
+            CallerProperties properties, OpsProperties ops, WebClient.Builder webClients, Clock clock) {
         checkClientKeys(properties);
         JwtAuthenticationManager jwts = new JwtAuthenticationManager(
                 JwtIssuers.decoders(properties.jwt(), webClients, clock), new VerifiedJwts(clock, VERIFIED_JWTS));
-        return new BearerAuthenticationManager(new ClientKeyAuthenticationManager(properties), jwts);
+        return new BearerAuthenticationManager(new ClientKeyAuthenticationManager(properties, ops), jwts);
     }
 
     @Bean

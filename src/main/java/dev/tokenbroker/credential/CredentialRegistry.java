@@ -1,5 +1,6 @@
 package dev.tokenbroker.credential;
 
+import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
@@ -22,6 +23,9 @@ public final class CredentialRegistry {
 
     /** What a credential name must look like (DESIGN §2). */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    // WIoTP organisation ids are six lower-case letters and digits; they become a host name and a URL path segment.
+    private static final Pattern IOT_ORG = Pattern.compile("[a-z0-9]{1,32}");
 
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(30);
 
@@ -84,24 +88,34 @@ public final class CredentialRegistry {
             problems.add("credential '" + name + "': type iot-app needs an 'org'");
             return null;
         }
+        if (type.get() == CredentialType.IOT_APP
+                && !IOT_ORG.matcher(definition.org()).matches()) {
+            problems.add("credential '" + name + "': org must be a WIoTP organisation id (" + IOT_ORG.pattern() + ")");
+            return null;
+        }
         String secret = definition.secret() == null || definition.secret().isBlank() ? name : definition.secret();
         return new Credential(name, type.get(), secret, definition.org(), definition.ttl());
     }
 
     private static void checkSecret(Credential credential, SecretRepository secrets, List<String> problems) {
+        String prefix = "credential '" + credential.name() + "': ";
         try {
             StoredSecret secret = secrets.read(credential.secret()).block(STARTUP_READ_TIMEOUT);
             for (String field : credential.type().requiredFields()) {
                 if (secret == null || secret.field(field).isEmpty()) {
-                    problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
-                            + "' has no field '" + field + "'");
+                    String location = secret == null ? null : secret.location();
+                    problems.add(
+                            prefix + new SecretNotFoundException(credential.secret(), field, location).getMessage());
                 }
             }
         } catch (SecretNotFoundException e) {
-            problems.add("credential '" + credential.name() + "': secret '" + credential.secret() + "' not found");
+            problems.add(prefix + e.getMessage());
+        } catch (UpstreamException e) {
+            // Upstream messages name the store and what went wrong, never a value (see UpstreamException).
+            problems.add(prefix + "secret '" + credential.secret() + "' could not be read: " + e.getMessage());
         } catch (RuntimeException e) {
-            problems.add("credential '" + credential.name() + "': secret '" + credential.secret()
-                    + "' could not be read (" + e.getClass().getSimpleName() + ")");
+            problems.add(prefix + "secret '" + credential.secret() + "' could not be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 }

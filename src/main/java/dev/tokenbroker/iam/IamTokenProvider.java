@@ -48,7 +48,7 @@ public final class IamTokenProvider {
     /** Mints a token with this API key; one HTTP call, plus retries for transient failures. */
     public Mono<IamToken> mint(Secret apikey) {
         return Mono.defer(() -> requestToken(apikey))
-                .retryWhen(UpstreamCalls.retry(settings))
+                .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
     }
 

@@ -1,5 +1,6 @@
 package dev.tokenbroker.support;
 
+import io.micrometer.core.instrument.Metrics;
 import io.netty.channel.ChannelOption;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,9 @@ public final class UpstreamCalls {
 
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
+    /** Counter of upstream retries. */
+    public static final String RETRIES_METER = "tokenbroker.upstream.retries";
+
     private UpstreamCalls() {}
 
     /** A WebClient that gives up connecting after {@code connectTimeout} and waiting after {@code responseTimeout}. */
@@ -44,6 +48,17 @@ public final class UpstreamCalls {
      * upstream's {@code Retry-After}; a {@code Retry-After} beyond {@code maxRetryAfter} ends the retries.
      */
     public static Retry retry(UpstreamSettings settings) {
+        return retry(null, settings);
+    }
+
+    /**
+     * {@link #retry(UpstreamSettings)} that also counts each retry in the {@value #RETRIES_METER} counter (tags
+     * {@code upstream}, {@code reason}: {@code 429}, {@code 5xx}, {@code io}, {@code timeout}) of Micrometer's global
+     * registry, which Spring Boot links to the exported registries.
+     *
+     * @param upstream a fixed upstream name such as {@code iam}; never anything taken from a request
+     */
+    public static Retry retry(String upstream, UpstreamSettings settings) {
         return Retry.from(signals -> signals.concatMap(signal -> {
             Throwable failure = signal.failure();
             long attempt = signal.totalRetries();
@@ -58,6 +73,10 @@ public final class UpstreamCalls {
                     return Mono.error(failure);
                 }
                 wait = retryAfter.compareTo(wait) > 0 ? retryAfter : wait;
+            }
+            if (upstream != null) {
+                Metrics.counter(RETRIES_METER, "upstream", upstream, "reason", retryReason(failure))
+                        .increment();
             }
             return Mono.delay(wait).thenReturn(attempt);
         }));
@@ -109,6 +128,13 @@ public final class UpstreamCalls {
         return failure instanceof RetryableUpstreamFailure
                 || failure instanceof WebClientRequestException
                 || failure instanceof TimeoutException;
+    }
+
+    private static String retryReason(Throwable failure) {
+        if (failure instanceof RetryableUpstreamFailure transientFailure) {
+            return transientFailure.status() == 429 ? "429" : "5xx";
+        }
+        return failure instanceof TimeoutException ? "timeout" : "io";
     }
 
     private static Duration fullJitter(UpstreamSettings settings, long attempt) {

@@ -1,16 +1,29 @@
 package dev.tokenbroker.vault;
 
-/** A secret, or one of its fields, is not in the store. The message names them, never a value. */
+/**
+ * A secret, or one of its fields, is not in the store. The message names the secret, the field and where the store
+ * looked (e.g. the Vault path), never a value.
+ */
 public final class SecretNotFoundException extends RuntimeException {
 
     private final String secret;
     private final String field;
 
     public SecretNotFoundException(String secret, String field) {
-        super(
-                field == null
+        this(secret, field, null);
+    }
+
+    /**
+     * @param secret the secret's name
+     * @param field the missing field, or {@code null} when the whole secret is missing
+     * @param location where the store looked, e.g. {@code Vault KV v2 secret/data/token-broker/wml-prod}; may be
+     *     {@code null}
+     */
+    public SecretNotFoundException(String secret, String field, String location) {
+        super((field == null
                         ? "secret '" + secret + "' not found"
-                        : "secret '" + secret + "' has no field '" + field + "'");
+                        : "secret '" + secret + "' has no field '" + field + "'")
+                + (location == null ? "" : " (" + location + ")"));
         this.secret = secret;
         this.field = field;
     }

@@ -11,11 +11,14 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param type which store: {@code file} (default) or {@code hashicorp}
  * @param file the file store's settings
+ * @param hashicorp the HashiCorp Vault store's settings
  */
 @Validated
 @ConfigurationProperties("tokenbroker.vault")
 public record VaultProperties(
-        @DefaultValue("file") String type, @DefaultValue File file) {
+        @DefaultValue("file") String type,
+        @DefaultValue File file,
+        @DefaultValue HashicorpVaultProperties hashicorp) {
 
     /**
      * The file store: one folder per secret, one file per field ({@code {directory}/wml-prod/apikey}), as a

@@ -1,2 +1,2 @@
-/** Where master keys live: {@link dev.tokenbroker.vault.SecretRepository} and its file implementation. */
+/** Where master keys live: {@link dev.tokenbroker.vault.SecretRepository}, its file and HashiCorp Vault implementations. */
 package dev.tokenbroker.vault;

@@ -10,12 +10,9 @@ import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 
 class IamTokenIntegrationTests extends BrokerIntegrationTest {
-
-    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
 
     @Test
     void iamTokenWhenCallerAllowedThenServesTokenMintedWithTheMasterKey() {

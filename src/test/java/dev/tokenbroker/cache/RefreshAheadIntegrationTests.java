@@ -8,27 +8,24 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.ParameterizedTypeReference;
 
 class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
 
-    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
-
     @Test
     void iamTokenWhenEightyPercentOfLifePassedThenOneBackgroundRefreshWhileOldTokenIsServed() {
-        String first = token();
+        String first = accessToken(SCORER_KEY, "wml-prod");
         CLOCK.advance(Duration.ofSeconds(2881)); // past 80% of 3600 s, whatever the jitter
         IAM.hold();
 
-        String duringRefresh = token();
+        String duringRefresh = accessToken(SCORER_KEY, "wml-prod");
         await().atMost(Duration.ofSeconds(10)).until(() -> IAM.tokenCalls() == 2);
-        String stillDuringRefresh = token();
+        String stillDuringRefresh = accessToken(SCORER_KEY, "wml-prod");
         int callsWhileHeld = IAM.tokenCalls();
         IAM.release();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !token().equals(first));
-        String afterRefresh = token();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !accessToken(SCORER_KEY, "wml-prod").equals(first));
+        String afterRefresh = accessToken(SCORER_KEY, "wml-prod");
 
         assertThat(duringRefresh).isEqualTo(first);
         assertThat(stillDuringRefresh).isEqualTo(first);
@@ -39,7 +36,7 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void refreshDueWhenNobodyAskedThenSchedulerRefreshesWithoutAnyRequest() {
-        String first = token();
+        String first = accessToken(SCORER_KEY, "wml-prod");
         CLOCK.advance(Duration.ofSeconds(2881));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> IAM.tokenCalls() == 2);
@@ -47,7 +44,7 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
                 .until(() -> issuer.caches().get(0).entries().stream()
                         .anyMatch(entry ->
                                 entry.credential().equals("wml-prod") && entry.mints() == 2 && !entry.refreshing()));
-        String served = token();
+        String served = accessToken(SCORER_KEY, "wml-prod");
 
         assertThat(served).isNotEqualTo(first);
         assertThat(IAM.tokenCalls()).isEqualTo(2);
@@ -56,7 +53,7 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
     @Test
     void refreshDueWhenEntryIdleLongerThanIdleTimeoutThenNotRefreshed() {
         IAM.tokenLifetime(Duration.ofHours(4));
-        token();
+        accessToken(SCORER_KEY, "wml-prod");
         CLOCK.advance(Duration.ofMinutes(200)); // past 80% of 4 h, and idle for more than 2 h
 
         issuer.caches().get(0).refreshDue();
@@ -69,16 +66,5 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
                     assertThat(entry.mints()).isEqualTo(1);
                 });
         assertThat(IAM.tokenCalls()).isEqualTo(1);
-    }
-
-    private String token() {
-        return (String) iamToken(SCORER_KEY, "wml-prod")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(JSON)
-                .returnResult()
-                .getResponseBody()
-                .get("access_token");
     }
 }

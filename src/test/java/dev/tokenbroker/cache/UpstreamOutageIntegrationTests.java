@@ -10,26 +10,23 @@ import dev.tokenbroker.testing.BrokerIntegrationTest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 
 class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
 
-    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
-
     @Test
     void iamTokenWhenIamRefusesConnectionsThenCachedTokenServedUntilBelowMinValidThen503() {
-        String cached = token();
+        String cached = accessToken(SCORER_KEY, "wml-prod");
         IAM.stop();
         CLOCK.advance(Duration.ofSeconds(2900)); // refresh due: it fails in the background
 
         int served = 0;
         for (int i = 0; i < 50; i++) {
-            assertThat(token()).isEqualTo(cached);
+            assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
             served++;
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
-        assertThat(token()).isEqualTo(cached);
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
         CLOCK.advance(Duration.ofSeconds(660)); // 40 s left, less than the default 60 s
 
         iamToken(SCORER_KEY, "wml-prod")
@@ -50,15 +47,15 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void iamTokenWhenIamAnswers500ThenCachedTokenServedAndCallerAskingMoreThanItHasGets503() {
-        String cached = token();
+        String cached = accessToken(SCORER_KEY, "wml-prod");
         for (int i = 0; i < 40; i++) {
             IAM.enqueueError(500, "BXNIM0000E", "Internal error");
         }
         CLOCK.advance(Duration.ofSeconds(2900)); // 700 s left
 
-        assertThat(token()).isEqualTo(cached);
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
         await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
-        assertThat(token()).isEqualTo(cached);
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
         iamToken(SCORER_KEY, "wml-prod")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"min_valid_seconds\":900}")
@@ -71,13 +68,14 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void iamTokenWhenIamRateLimitsThenCachedTokenServedAndRetryWaitsForRetryAfter() {
-        String cached = token();
+        String cached = accessToken(SCORER_KEY, "wml-prod");
         IAM.enqueue(
                 429, Map.of("Retry-After", "1", "Content-Type", "application/json"), "{\"errorCode\":\"BXNIM0429E\"}");
         CLOCK.advance(Duration.ofSeconds(2900));
 
-        assertThat(token()).isEqualTo(cached);
-        await().atMost(Duration.ofSeconds(15)).until(() -> !token().equals(cached));
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> !accessToken(SCORER_KEY, "wml-prod").equals(cached));
 
         var requests = IAM.requests();
         assertThat(requests).hasSize(3); // the first mint, the 429, the retry
@@ -86,10 +84,35 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
+    void iamTokenWhenRefreshRefusedPermanentlyThenCachedTokenStillServedAndIamNotHammered() {
+        String cached = accessToken(SCORER_KEY, "wml-prod");
+        IAM.enqueueError(400, "BXNIM0415E", "Provided API key could not be found.");
+        CLOCK.advance(Duration.ofSeconds(2900));
+
+        assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastRefreshOutcome().equals("failure"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        }
+
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+        iamToken(SCORER_KEY, "wml-prod")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"min_valid_seconds\":900}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(502)
+                .expectBody()
+                .jsonPath("$.upstream_error_code")
+                .isEqualTo("BXNIM0415E");
+        assertThat(IAM.tokenCalls()).isEqualTo(2);
+    }
+
+    @Test
     void iamTokenWhenColdAndIamRateLimitsThenRetriedNoSoonerThanRetryAfter() {
         IAM.enqueue(429, Map.of("Retry-After", "1"), "");
 
-        String token = token();
+        String token = accessToken(SCORER_KEY, "wml-prod");
 
         assertThat(IAM.keyThatMinted(token)).isNotNull();
         var requests = IAM.requests();
@@ -104,16 +127,5 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
                 .findFirst()
                 .orElseThrow()
                 .lastRefreshOutcome();
-    }
-
-    private String token() {
-        return (String) iamToken(SCORER_KEY, "wml-prod")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(JSON)
-                .returnResult()
-                .getResponseBody()
-                .get("access_token");
     }
 }

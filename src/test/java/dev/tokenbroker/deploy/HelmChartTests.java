@@ -52,8 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Lints and renders the Helm chart with the Helm library that helm-java bundles (no helm binary, no cluster, no
@@ -74,14 +72,6 @@ class HelmChartTests {
     private static final Path SIDECAR_EXAMPLE = Path.of("docs/examples/sidecar-pod.yaml");
 
     private static final String RELEASE = "token-broker";
-
-    private static final List<String> DASHBOARD_METRICS = List.of(
-            "tokenbroker_requests_total",
-            "tokenbroker_upstream_seconds_count",
-            "tokenbroker_upstream_seconds_bucket",
-            "tokenbroker_token_remaining_seconds",
-            "cache_gets_total",
-            "tokenbroker_refresh_total");
 
     private static final Pattern VALUES_KEY = Pattern.compile("^\\s*(- )?[\"A-Za-z0-9_./-]+:(\\s|$)");
 
@@ -431,23 +421,6 @@ class HelmChartTests {
         assertThatThrownBy(command::call)
                 .hasMessageContaining("values don't meet the specifications of the schema")
                 .hasMessageContaining("/replicaCount");
-    }
-
-    @Test
-    void dashboardWhenParsedThenPanelsQueryBrokerMetrics() {
-        JsonNode dashboard = JsonMapper.shared().readTree(DASHBOARD);
-
-        List<String> expressions = new ArrayList<>();
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                expressions.add(target.path("expr").asString());
-            }
-        }
-        assertThat(dashboard.path("uid").asString()).isEqualTo("token-broker");
-        assertThat(expressions)
-                .isNotEmpty()
-                .allSatisfy(expr -> assertThat(expr).containsAnyOf("tokenbroker_", "cache_gets_total", "jvm_memory"));
-        assertThat(String.join("\n", expressions)).contains(DASHBOARD_METRICS);
     }
 
     @Test

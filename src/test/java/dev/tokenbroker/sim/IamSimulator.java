@@ -153,7 +153,7 @@ public final class IamSimulator implements AutoCloseable {
                             request.requestHeaders().get("Content-Type"),
                             request.requestHeaders().get("Accept"),
                             form));
-                    return Mono.fromFuture(gate.get()).then(Mono.defer(() -> answer(form, response)));
+                    return Mono.fromFuture(gate.get(), true).then(Mono.defer(() -> answer(form, response)));
                 });
     }
 

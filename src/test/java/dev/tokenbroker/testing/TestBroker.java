@@ -2,6 +2,7 @@ package dev.tokenbroker.testing;
 
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.sim.IotSimulator;
 import dev.tokenbroker.sim.JwksSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,13 +15,18 @@ import java.util.Map;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The shared world of the integration tests: one fake clock, one IAM simulator, one file vault, and callers with
- * known keys. Every key and token value here is a canary: tests assert it never shows where it must not.
+ * The shared world of the integration tests: one fake clock, one IAM simulator, one WIoTP simulator, one file vault,
+ * and callers with known keys. Every key and token value here is a canary: tests assert it never shows where it must
+ * not.
  */
 public final class TestBroker {
 
     public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     public static final IamSimulator IAM = IamSimulator.start(CLOCK);
+    public static final IotSimulator IOT = IotSimulator.start(CLOCK);
+
+    /** The WIoTP organisation of credential {@code factory-iot}. */
+    public static final String IOT_ORG = "abc123";
 
     /** Master keys (canaries). */
     public static final String WML_PROD_KEY = "MASTERCANARY0wmlprod0a8f3e";
@@ -36,6 +42,9 @@ public final class TestBroker {
 
     public static final String GATEWAY_KEY = "tbk_CLIENTCANARY0gateway000000000000000000000";
     public static final String STRANGER_KEY = "tbk_CLIENTCANARY0stranger00000000000000000000";
+
+    /** Client key of the operator ({@code client:ops}, listed in {@code tokenbroker.ops.callers}). */
+    public static final String OPS_KEY = "tbk_CLIENTCANARY0ops0000000000000000000000000";
 
     /** A client key whose caller has a very low rate limit (application-it.yaml). */
     public static final String LIMITED_KEY = "tbk_CLIENTCANARY0limited000000000000000000000";
@@ -59,11 +68,13 @@ public final class TestBroker {
     public static Map<String, String> properties() {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("tokenbroker.iam.url", IAM.url());
+        properties.put("tokenbroker.iot.api-url", IOT.apiUrl());
         properties.put("tokenbroker.vault.file.directory", VAULT.toString());
         properties.put("tokenbroker.callers.client-keys.scorer", ClientKeys.hash(SCORER_KEY));
         properties.put("tokenbroker.callers.client-keys.gateway", ClientKeys.hash(GATEWAY_KEY));
         properties.put("tokenbroker.callers.client-keys.stranger", ClientKeys.hash(STRANGER_KEY));
         properties.put("tokenbroker.callers.client-keys.limited", ClientKeys.hash(LIMITED_KEY));
+        properties.put("tokenbroker.callers.client-keys.ops", ClientKeys.hash(OPS_KEY));
         jwtIssuer(properties, 0, TestJwts.ISSUER, CLUSTER_JWKS);
         jwtIssuer(properties, 1, TestJwts.ROTATING_ISSUER, ROTATING_JWKS);
         jwtIssuer(properties, 2, TestJwts.OUTAGE_ISSUER, OUTAGE_JWKS);
@@ -94,6 +105,7 @@ public final class TestBroker {
     private static Path createVault() {
         try {
             Path vault = Files.createTempDirectory("token-broker-vault");
+            IOT.addOrg(IOT_ORG, IOT_MASTER_KEY, IOT_MASTER_TOKEN);
             IAM.addKey(WML_PROD_KEY);
             IAM.addKey(WML_DEV_KEY);
             IAM.addKey(OTHER_TEAM_KEY);

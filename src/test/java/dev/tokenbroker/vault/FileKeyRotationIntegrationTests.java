@@ -9,31 +9,30 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.ParameterizedTypeReference;
 
 class FileKeyRotationIntegrationTests extends BrokerIntegrationTest {
 
-    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {};
     private static final String ROTATED_KEY = "MASTERCANARY0wmldev0rotated";
 
     @AfterEach
     void restoreKey() {
         TestBroker.writeSecret("wml-dev", "apikey", WML_DEV_KEY);
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> IAM.keyThatMinted(token()).equals(WML_DEV_KEY));
+                .until(() ->
+                        IAM.keyThatMinted(accessToken(SCORER_KEY, "wml-dev")).equals(WML_DEV_KEY));
     }
 
     @Test
     void iamTokenWhenSecretFileReplacedThenNextMintUsesNewKeyAndOldTokensAreDropped() {
         IAM.addKey(ROTATED_KEY);
-        String old = token();
+        String old = accessToken(SCORER_KEY, "wml-dev");
 
         TestBroker.writeSecret("wml-dev", "apikey", ROTATED_KEY);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !token().equals(old));
-        String fresh = token();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !accessToken(SCORER_KEY, "wml-dev").equals(old));
+        String fresh = accessToken(SCORER_KEY, "wml-dev");
 
         assertThat(IAM.keyThatMinted(old)).isEqualTo(WML_DEV_KEY);
         assertThat(IAM.keyThatMinted(fresh)).isEqualTo(ROTATED_KEY);
@@ -42,18 +41,7 @@ class FileKeyRotationIntegrationTests extends BrokerIntegrationTest {
                 .filteredOn(entry -> entry.credential().equals("wml-dev"))
                 .hasSize(1);
         for (int i = 0; i < 20; i++) {
-            assertThat(token()).isEqualTo(fresh);
+            assertThat(accessToken(SCORER_KEY, "wml-dev")).isEqualTo(fresh);
         }
-    }
-
-    private String token() {
-        return (String) iamToken(SCORER_KEY, "wml-dev")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(JSON)
-                .returnResult()
-                .getResponseBody()
-                .get("access_token");
     }
 }

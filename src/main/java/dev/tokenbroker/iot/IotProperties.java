@@ -1,0 +1,60 @@
+package dev.tokenbroker.iot;
+
+import dev.tokenbroker.support.UpstreamSettings;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Watson IoT Platform ({@code tokenbroker.iot.*}).
+ *
+ * @param apiUrl the platform's HTTP API base; {@code {org}} is replaced by the credential's organisation id
+ * @param http timeouts and retries ({@code tokenbroker.iot.http.*})
+ * @param tag the first word of the {@code comment} of every key this broker mints; the sweeper deletes expired keys
+ *     that carry it and never touches any other key. Letters, digits, {@code .}, {@code _} and {@code -}; give each
+ *     broker deployment that shares an organisation with other tools its own tag if they must not sweep each other
+ * @param sweepInterval how often expired tagged keys are looked for and deleted (also once at start-up)
+ * @param mqttHost the MQTT host handed to callers; {@code {org}} is replaced by the organisation id
+ * @param mqttPort the MQTT port handed to callers (TLS)
+ */
+@ConfigurationProperties("tokenbroker.iot")
+public record IotProperties(
+        @DefaultValue("https://{org}.internetofthings.ibmcloud.com/api/v0002")
+        String apiUrl,
+
+        UpstreamSettings http,
+        @DefaultValue("token-broker") String tag,
+        @DefaultValue("15m") Duration sweepInterval,
+
+        @DefaultValue("{org}.messaging.internetofthings.ibmcloud.com")
+        String mqttHost,
+
+        @DefaultValue("8883") int mqttPort) {
+
+    /** What {@code {org}} is replaced with must look like this: WIoTP organisation ids are short and lower case. */
+    static final Pattern ORG = Pattern.compile("[a-z0-9]{1,32}");
+
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    public IotProperties {
+        http = http == null ? UpstreamSettings.defaults() : http;
+        if (tag == null || !TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException("tokenbroker.iot.tag must match " + TAG.pattern());
+        }
+        if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("tokenbroker.iot.sweep-interval must be positive");
+        }
+    }
+
+    /** The API base for an organisation, without a trailing slash. */
+    public String apiFor(String org) {
+        String api = apiUrl.replace("{org}", org);
+        return api.endsWith("/") ? api.substring(0, api.length() - 1) : api;
+    }
+
+    /** The MQTT host for an organisation. */
+    public String mqttHostFor(String org) {
+        return mqttHost.replace("{org}", org);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tokenbroker.ops;
+
+import dev.tokenbroker.api.ProblemResponses;
+import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.OpsProperties;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.actuate.info.InfoEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import reactor.core.publisher.Mono;
+
+/**
+ * Security of the management port: {@code health} (all groups) and {@code info} are open, for the kubelet; every
+ * other endpoint needs the {@code ops} role ({@code tokenbroker.ops.callers}). Callers authenticate with the same
+ * bearer credentials as on the caller API. No credentials: 401 problem; not an ops caller: 403 problem.
+ *
+ * <p>With a separate management port the management child context is served through the application's security
+ * filter chains too; {@link EndpointRequest} matches only requests of that child context, so this chain, ordered
+ * first, takes every management request and the caller API chain never sees one.
+ */
+@Configuration(proxyBeanMethods = false)
+class ManagementSecurityConfiguration {
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain managementSecurity(
+            ServerHttpSecurity http,
+            ReactiveAuthenticationManager callerAuthenticationManager,
+            ProblemResponses problems,
+            OpsProperties ops) {
+        ReactiveAuthenticationManager opsAware = authentication -> callerAuthenticationManager
+                .authenticate(authentication)
+                .map(authenticated -> withOpsRole(authenticated, ops));
+        return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .authorizeExchange(exchanges -> exchanges
+                        .matchers(EndpointRequest.to(HealthEndpoint.class, InfoEndpoint.class))
+                        .permitAll()
+                        .anyExchange()
+                        .hasAuthority(OpsProperties.ROLE_OPS))
+                .oauth2ResourceServer(server -> server.authenticationManagerResolver(exchange -> Mono.just(opsAware))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems::handle))
+                .exceptionHandling(
+                        handling -> handling.authenticationEntryPoint(problems).accessDeniedHandler(problems::handle))
+                .build();
+    }
+
+    // Client-key callers get ROLE_OPS from their authentication manager; JWT callers (or any other kind) listed in
+    // tokenbroker.ops.callers get it here, by caller id.
+    private static Authentication withOpsRole(Authentication authenticated, OpsProperties ops) {
+        boolean hasRole = authenticated.getAuthorities().stream()
+                .anyMatch(authority -> OpsProperties.ROLE_OPS.equals(authority.getAuthority()));
+        if (hasRole || !ops.isOps(authenticated.getName())) {
+            return authenticated;
+        }
+        List<GrantedAuthority> authorities = new ArrayList<>(authenticated.getAuthorities());
+        authorities.add(new SimpleGrantedAuthority(OpsProperties.ROLE_OPS));
+        return new CallerAuthentication(authenticated.getName(), authorities);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tokenbroker.ops;
+
+import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
+import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class MetricsIntegrationTests extends ManagementTest {
+
+    @Test
+    void prometheusWhenScriptedSequenceThenEveryMeterCountsIt() {
+        PrometheusScrape before = scrape();
+
+        // mints, a hit, a retried 503, a refused key, a refused caller, no caller
+        accessTokenFor(SCORER_KEY, "wml-prod");
+        accessTokenFor(SCORER_KEY, "wml-prod");
+        IAM.enqueueError(503, "BXNIM0002E", "Service unavailable");
+        accessTokenFor(SCORER_KEY, "wml-dev");
+        iamToken(SCORER_KEY, "wml-badkey").exchange().expectStatus().isEqualTo(502);
+        iamToken(STRANGER_KEY, "wml-prod").exchange().expectStatus().isForbidden();
+        client.post()
+                .uri("/v1/credentials/wml-prod/iam-token")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        // a refresh that fails, then the stale token is served
+        issuer.caches().forEach(cache -> cache.evict("wml-dev"));
+        failRefreshOfWmlProd(SCORER_KEY);
+        accessTokenFor(SCORER_KEY, "wml-prod");
+        // three requests on a cold key while IAM holds its answer: one mint, two joins
+        issuer.caches().forEach(cache -> cache.evict("wml-prod"));
+        concurrentRequestsWhileIamHolds(3);
+        PrometheusScrape after = scrape();
+
+        assertThat(IAM.tokenCalls()).isEqualTo(1 + 2 + 1 + 4 + 1);
+
+        assertThat(delta(before, after, "tokenbroker_requests_total", "wml-prod", "iam-token", "issued"))
+                .isEqualTo(2 + 2 + 3);
+        assertThat(delta(before, after, "tokenbroker_requests_total", "wml-dev", "iam-token", "issued"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "tokenbroker_requests_total", "wml-badkey", "iam-token", "upstream-rejected"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "tokenbroker_requests_total", "wml-prod", "iam-token", "credential-forbidden"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "tokenbroker_requests_total", "unknown", "none", "unauthorized"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "tokenbroker_upstream_seconds_count", "upstream", "iam", "outcome", "success"))
+                .isEqualTo(3);
+        assertThat(delta(before, after, "tokenbroker_upstream_seconds_count", "upstream", "iam", "outcome", "rejected"))
+                .isEqualTo(1);
+        assertThat(delta(
+                        before,
+                        after,
+                        "tokenbroker_upstream_seconds_count",
+                        "upstream",
+                        "iam",
+                        "outcome",
+                        "unavailable"))
+                .isEqualTo(1);
+        assertThat(after.has(
+                        "tokenbroker_upstream_seconds_bucket", "upstream", "iam", "outcome", "success", "le", "+Inf"))
+                .isTrue();
+        assertThat(delta(before, after, "tokenbroker_upstream_retries_total", "upstream", "iam", "reason", "5xx"))
+                .isEqualTo(1 + 3);
+        assertThat(delta(
+                        before,
+                        after,
+                        "tokenbroker_cache_refreshes_total",
+                        "cache",
+                        "iam-token",
+                        "credential",
+                        "wml-prod",
+                        "outcome",
+                        "failure"))
+                .isEqualTo(1);
+        assertThat(delta(
+                        before, after, "tokenbroker_cache_stale_total", "cache", "iam-token", "credential", "wml-prod"))
+                .isEqualTo(1);
+        assertThat(delta(
+                        before, after, "tokenbroker_cache_joins_total", "cache", "iam-token", "credential", "wml-prod"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "cache_gets_total", "cache", "iam-token", "result", "hit"))
+                .isEqualTo(1 + 2 + 2);
+        assertThat(delta(before, after, "cache_gets_total", "cache", "iam-token", "result", "miss"))
+                .isEqualTo(3 + 1);
+        assertThat(after.value("tokenbroker_token_remaining_seconds", "credential", "wml-prod"))
+                .isEqualTo(3600.0);
+        assertThat(after.value("tokenbroker_token_remaining_seconds", "credential", "wml-dev"))
+                .isNaN();
+        assertThat(delta(
+                        before,
+                        after,
+                        "tokenbroker_cache_lookup_seconds_count",
+                        "cache",
+                        "iam-token",
+                        "credential",
+                        "wml-prod",
+                        "error",
+                        "none"))
+                .isEqualTo(2 + 2 + 3);
+        assertThat(delta(before, after, "tokenbroker_cache_lookup_seconds_count", "credential", "wml-badkey"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "http_client_requests_seconds_count", "client_name", "127.0.0.1"))
+                .isEqualTo(IAM.tokenCalls());
+        assertThat(after.text()).doesNotContain("client:scorer", "client:stranger", "scorer", "stranger");
+    }
+
+    @Test
+    void remainingWhenClockAdvancesThenCountsDown() {
+        accessTokenFor(SCORER_KEY, "wml-prod");
+
+        dev.tokenbroker.testing.TestBroker.CLOCK.advance(Duration.ofSeconds(600));
+
+        assertThat(scrape().value("tokenbroker_token_remaining_seconds", "credential", "wml-prod"))
+                .isEqualTo(3000.0);
+    }
+
+    private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
+        String[] tags = labels;
+        if (name.equals("tokenbroker_requests_total")) {
+            tags = new String[] {"credential", labels[0], "grant", labels[1], "outcome", labels[2]};
+        }
+        return after.value(name, tags) - before.value(name, tags);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.tokenbroker.testing;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * The blocking calls we accept on event loops, each short and bounded: Jackson's lock while it builds a
+ * (de)serializer the first time a type is seen, and logback's lock around writing one console line (production
+ * routes the AUDIT logger through an async appender; see docs/operations.md). Everything else BlockHound finds fails
+ * the test that caused it.
+ */
+public final class KnownBlockingCalls implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        builder.allowBlockingCallsInside(
+                        "tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                .allowBlockingCallsInside(
+                        "tools.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
+    }
+}
