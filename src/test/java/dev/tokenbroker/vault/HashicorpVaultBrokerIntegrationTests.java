@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.TokenBrokerApplication;
-import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.sim.VaultSimulator;
 import dev.tokenbroker.testing.TestBroker;
 import java.nio.file.Files;
@@ -68,28 +67,30 @@ class HashicorpVaultBrokerIntegrationTests {
         seed("bad-key", Map.of("apikey", TestBroker.UNKNOWN_TO_IAM_KEY));
         seed("factory-iot", Map.of("apikey", TestBroker.IOT_MASTER_KEY, "token", TestBroker.IOT_MASTER_TOKEN));
         String hashicorp = "--tokenbroker.vault.hashicorp.";
+        List<String> arguments = new ArrayList<>();
+        // The shared test world (IAM and WIoTP simulators, callers incl. the ops key), then this test's own store.
+        TestBroker.properties().forEach((name, value) -> arguments.add("--" + name + "=" + value));
+        arguments.addAll(List.of(
+                "--server.port=0",
+                "--management.server.port=0",
+                "--management.endpoints.web.exposure.include=*",
+                "--management.endpoint.env.show-values=always",
+                "--management.endpoint.configprops.show-values=always",
+                "--management.endpoint.health.show-details=always",
+                "--logging.level.org.springframework.vault=DEBUG",
+                "--logging.level.dev.tokenbroker=DEBUG",
+                "--tokenbroker.vault.type=hashicorp",
+                hashicorp + "uri=" + VAULT.url(),
+                hashicorp + "path-prefix=token-broker/",
+                hashicorp + "poll-interval=" + POLL.toMillis() + "ms",
+                hashicorp + "authentication=approle",
+                hashicorp + "approle.role-id-file=" + TestVaults.file(files, "role-id", ROLE_ID),
+                hashicorp + "approle.secret-id-file=" + TestVaults.file(files, "secret-id", SECRET_ID),
+                // Not used by AppRole; here so the canary sweep shows an inline token stays hidden.
+                hashicorp + "token=" + INLINE_TOKEN));
         broker = new SpringApplicationBuilder(TokenBrokerApplication.class, FakeClockConfiguration.class)
                 .profiles("it")
-                .run(
-                        "--server.port=0",
-                        "--management.server.port=0",
-                        "--management.endpoints.web.exposure.include=*",
-                        "--management.endpoint.env.show-values=always",
-                        "--management.endpoint.configprops.show-values=always",
-                        "--management.endpoint.health.show-details=always",
-                        "--logging.level.org.springframework.vault=DEBUG",
-                        "--logging.level.dev.tokenbroker=DEBUG",
-                        "--tokenbroker.iam.url=" + IAM.url(),
-                        "--tokenbroker.callers.client-keys.scorer=" + ClientKeys.hash(SCORER_KEY),
-                        "--tokenbroker.vault.type=hashicorp",
-                        hashicorp + "uri=" + VAULT.url(),
-                        hashicorp + "path-prefix=token-broker/",
-                        hashicorp + "poll-interval=" + POLL.toMillis() + "ms",
-                        hashicorp + "authentication=approle",
-                        hashicorp + "approle.role-id-file=" + TestVaults.file(files, "role-id", ROLE_ID),
-                        hashicorp + "approle.secret-id-file=" + TestVaults.file(files, "secret-id", SECRET_ID),
-                        // Not used by AppRole; here so the canary sweep shows an inline token stays hidden.
-                        hashicorp + "token=" + INLINE_TOKEN);
+                .run(arguments.toArray(String[]::new));
         api = WebClient.create("http://127.0.0.1:" + broker.getEnvironment().getProperty("local.server.port"));
         management =
                 WebClient.create("http://127.0.0.1:" + broker.getEnvironment().getProperty("local.management.port"));
@@ -277,6 +278,7 @@ class HashicorpVaultBrokerIntegrationTests {
         return management
                 .get()
                 .uri(path)
+                .headers(headers -> headers.setBearerAuth(TestBroker.OPS_KEY))
                 .exchangeToMono(response -> response.bodyToMono(String.class))
                 .block(TIMEOUT);
     }
