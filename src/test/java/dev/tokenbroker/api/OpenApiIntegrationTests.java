@@ -31,6 +31,7 @@ class OpenApiIntegrationTests extends BrokerIntegrationTest {
                 .containsKeys(
                         "/v1/credentials",
                         "/v1/credentials/{name}/iam-token",
+                        "/v1/credentials/{name}/iot-key",
                         "/iam/{name}/identity/token",
                         "/oauth2/token");
     }
