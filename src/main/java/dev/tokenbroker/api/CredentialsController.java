@@ -1,13 +1,10 @@
 package dev.tokenbroker.api;
 
-import dev.tokenbroker.audit.AuditLog;
-import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.caller.Policy;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iot.IotProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,23 +28,16 @@ import reactor.core.publisher.Mono;
 class CredentialsController {
 
     private final CredentialAccess access;
-    private final CredentialIssuer issuer;
-    private final AuditLog audit;
     private final Clock clock;
+    private final TokenIssuance issuance;
     private final Policy policy;
     private final IotProperties iot;
 
     CredentialsController(
-            CredentialAccess access,
-            CredentialIssuer issuer,
-            AuditLog audit,
-            Clock clock,
-            Policy policy,
-            IotProperties iot) {
+            CredentialAccess access, Clock clock, TokenIssuance issuance, Policy policy, IotProperties iot) {
         this.access = access;
-        this.issuer = issuer;
-        this.audit = audit;
         this.clock = clock;
+        this.issuance = issuance;
         this.policy = policy;
         this.iot = iot;
     }
@@ -66,16 +56,8 @@ class CredentialsController {
         Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
         return JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT)
                 .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
-                .flatMap(minValid -> issuer.iamToken(credential, minValid))
-                .map(token -> {
-                    audit.issued(
-                            RequestIds.of(exchange),
-                            caller.callerId(),
-                            name,
-                            Grant.IAM_TOKEN.id(),
-                            token.accessToken());
-                    return noStore(new IamTokenResponse(token, name, clock.instant()));
-                });
+                .flatMap(minValid -> issuance.iamToken(caller.callerId(), credential, minValid, exchange))
+                .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
     }
 
     @PostMapping("/{name}/iot-key")
@@ -84,11 +66,8 @@ class CredentialsController {
         Credential credential = authorize(caller, name, Grant.IOT_KEY, exchange);
         return JsonBodies.read(exchange, IotKeyRequest.class, IotKeyRequest.DEFAULT)
                 .map(request -> allowedRoles(caller, name, request.rolesOrDefault()))
-                .flatMap(roles -> issuer.iotKey(credential, roles))
-                .map(key -> {
-                    audit.issued(RequestIds.of(exchange), caller.callerId(), name, Grant.IOT_KEY.id(), key.token());
-                    return noStore(new IotKeyResponse(key, iot.mqttHostFor(key.org()), iot.mqttPort()));
-                });
+                .flatMap(roles -> issuance.iotKey(caller.callerId(), credential, roles, exchange))
+                .map(key -> noStore(new IotKeyResponse(key, iot.mqttHostFor(key.org()), iot.mqttPort())));
     }
 
     private Set<String> allowedRoles(CallerAuthentication caller, String name, Set<String> roles) {
@@ -101,12 +80,7 @@ class CredentialsController {
     }
 
     private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {
-        boolean wellFormed = CredentialRegistry.NAME.matcher(name).matches();
-        AuditContext.put(exchange, new AuditContext(caller.callerId(), wellFormed ? name : null, grant.id()));
-        if (!wellFormed) {
-            throw new InvalidRequestException("credential name must match " + CredentialRegistry.NAME.pattern());
-        }
-        return access.authorize(caller.callerId(), name, grant);
+        return issuance.authorize(caller.callerId(), name, grant, exchange);
     }
 
     static <T> ResponseEntity<T> noStore(T body) {

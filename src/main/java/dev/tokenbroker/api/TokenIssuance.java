@@ -1,0 +1,136 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.audit.AuditLog;
+import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.CallerRateLimiter;
+import dev.tokenbroker.caller.CredentialAccess;
+import dev.tokenbroker.caller.Grant;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.iam.IamToken;
+import dev.tokenbroker.iot.IotAppKey;
+import dev.tokenbroker.support.Secret;
+import java.time.Duration;
+import java.util.Set;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The steps every endpoint that hands out a credential shares, whichever shape it speaks ({@code /v1}, the IAM
+ * facade, RFC 8693): authenticate a credential presented in a body and apply the caller's rate limit, check the name,
+ * authorize against policy, issue from the cache and write the audit line. Keeps the {@link AuditContext} of the
+ * exchange current, so that a refusal is audited with what was known at the time. Thread-safe.
+ */
+@Component
+final class TokenIssuance {
+
+    private final ReactiveAuthenticationManager callers;
+    private final CallerRateLimiter rateLimits;
+    private final CredentialAccess access;
+    private final CredentialIssuer issuer;
+    private final AuditLog audit;
+
+    TokenIssuance(
+            ReactiveAuthenticationManager callerAuthenticationManager,
+            CallerRateLimiter rateLimits,
+            CredentialAccess access,
+            CredentialIssuer issuer,
+            AuditLog audit) {
+        this.callers = callerAuthenticationManager;
+        this.rateLimits = rateLimits;
+        this.access = access;
+        this.issuer = issuer;
+        this.audit = audit;
+    }
+
+    /**
+     * Authenticates a caller credential that came in a request body (a {@code tbk_} client key or a workload JWT)
+     * with the same authentication manager that guards {@code Authorization: Bearer} on {@code /v1}, then takes one
+     * request from the caller's rate limit, as {@code /v1} does.
+     *
+     * @return the caller, or {@link InvalidCallerCredentialException} (never quoting the credential), or
+     *     {@link RateLimitedException}
+     */
+    Mono<CallerAuthentication> authenticate(Secret presented, ServerWebExchange exchange) {
+        return callers.authenticate(new BearerTokenAuthenticationToken(presented.reveal()))
+                .onErrorMap(AuthenticationException.class, rejected -> new InvalidCallerCredentialException())
+                .ofType(CallerAuthentication.class)
+                .switchIfEmpty(Mono.error(InvalidCallerCredentialException::new))
+                .doOnNext(caller -> {
+                    AuditContext known = AuditContext.of(exchange);
+                    AuditContext.put(exchange, new AuditContext(caller.callerId(), known.credential(), known.grant()));
+                })
+                .flatMap(this::admit);
+    }
+
+    private Mono<CallerAuthentication> admit(CallerAuthentication caller) {
+        Duration wait = rateLimits.acquire(caller.callerId());
+        if (wait.isZero()) {
+            return Mono.just(caller);
+        }
+        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+        return Mono.error(new RateLimitedException(seconds));
+    }
+
+    /**
+     * Notes what is asked for (for the audit line of a refusal), then checks the name and the policy.
+     *
+     * @throws InvalidRequestException if the name is malformed
+     * @throws dev.tokenbroker.caller.CredentialForbiddenException if it is unknown or not allowed
+     * @throws dev.tokenbroker.caller.CredentialTypeMismatchException if its type does not issue this grant
+     */
+    Credential authorize(String caller, String name, Grant grant, ServerWebExchange exchange) {
+        boolean wellFormed = CredentialRegistry.NAME.matcher(name).matches();
+        AuditContext.put(exchange, new AuditContext(caller, wellFormed ? name : null, grant.id()));
+        if (!wellFormed) {
+            throw new InvalidRequestException("credential name must match " + CredentialRegistry.NAME.pattern());
+        }
+        return access.authorize(caller, name, grant);
+    }
+
+    /** Notes the credential and grant asked for before the caller is known, so a refusal is audited with them. */
+    void asking(String name, Grant grant, ServerWebExchange exchange) {
+        boolean wellFormed =
+                name != null && CredentialRegistry.NAME.matcher(name).matches();
+        AuditContext.put(
+                exchange, new AuditContext(AuditContext.of(exchange).caller(), wellFormed ? name : null, grant.id()));
+    }
+
+    /** Whether this caller has any grant at all, on any credential. */
+    boolean hasAnyGrant(String caller) {
+        return !access.visibleTo(caller).isEmpty();
+    }
+
+    /**
+     * An IAM token for an authorized caller, valid for at least {@code minValid}; audited as issued.
+     *
+     * @return the token, or the issuer's upstream / vault errors
+     */
+    Mono<IamToken> iamToken(String caller, Credential credential, Duration minValid, ServerWebExchange exchange) {
+        return issuer.iamToken(credential, minValid)
+                .doOnNext(token -> audit.issued(
+                        RequestIds.of(exchange), caller, credential.name(), Grant.IAM_TOKEN.id(), token.accessToken()));
+    }
+
+    /**
+     * A WIoTP application key with these roles for an authorized caller; audited as issued.
+     *
+     * @return the key, or the issuer's upstream / vault errors
+     */
+    Mono<IotAppKey> iotKey(String caller, Credential credential, Set<String> roles, ServerWebExchange exchange) {
+        return issuer.iotKey(credential, roles)
+                .doOnNext(key -> audit.issued(
+                        RequestIds.of(exchange), caller, credential.name(), Grant.IOT_KEY.id(), key.token()));
+    }
+
+    /** Audits a refusal that is answered here rather than by {@link ProblemResponses}. */
+    void refused(ServerWebExchange exchange, int status, String reason) {
+        AuditContext context = AuditContext.of(exchange);
+        audit.refused(RequestIds.of(exchange), context.caller(), context.credential(), context.grant(), status, reason);
+    }
+}
