@@ -11,38 +11,14 @@ import java.time.Instant;
  * (seconds left now). Not a record, so that {@link #toString()} prints no token.
  */
 @JsonPropertyOrder({"access_token", "issued_token_type", "token_type", "expires_in"})
-final class ExchangedTokenResponse {
-
-    private final IamToken token;
-    private final Instant now;
+final class ExchangedTokenResponse extends TokenBody {
 
     ExchangedTokenResponse(IamToken token, Instant now) {
-        this.token = token;
-        this.now = now;
-    }
-
-    @JsonProperty("access_token")
-    public String accessToken() {
-        return token.accessToken().reveal();
+        super(token, now);
     }
 
     @JsonProperty("issued_token_type")
     public String issuedTokenType() {
         return TokenExchangeController.ACCESS_TOKEN_TYPE;
-    }
-
-    @JsonProperty("token_type")
-    public String tokenType() {
-        return token.tokenType();
-    }
-
-    @JsonProperty("expires_in")
-    public long expiresIn() {
-        return Math.max(0, token.remaining(now).toSeconds());
-    }
-
-    @Override
-    public String toString() {
-        return "ExchangedTokenResponse[token=redacted]";
     }
 }

@@ -12,37 +12,18 @@ import java.time.Instant;
  * {@code not_supported}. Not a record, so that {@link #toString()} prints no token.
  */
 @JsonPropertyOrder({"access_token", "refresh_token", "token_type", "expires_in", "expiration", "scope"})
-final class IamFacadeTokenResponse {
+final class IamFacadeTokenResponse extends TokenBody {
 
     /** What {@code refresh_token} holds: the broker does not do IAM's refresh grant. */
     static final String NO_REFRESH_TOKEN = "not_supported";
 
-    private final IamToken token;
-    private final Instant now;
-
     IamFacadeTokenResponse(IamToken token, Instant now) {
-        this.token = token;
-        this.now = now;
-    }
-
-    @JsonProperty("access_token")
-    public String accessToken() {
-        return token.accessToken().reveal();
+        super(token, now);
     }
 
     @JsonProperty("refresh_token")
     public String refreshToken() {
         return NO_REFRESH_TOKEN;
-    }
-
-    @JsonProperty("token_type")
-    public String tokenType() {
-        return token.tokenType();
-    }
-
-    @JsonProperty("expires_in")
-    public long expiresIn() {
-        return Math.max(0, token.remaining(now).toSeconds());
     }
 
     @JsonProperty("expiration")
@@ -53,10 +34,5 @@ final class IamFacadeTokenResponse {
     @JsonProperty("scope")
     public String scope() {
         return token.scope() == null ? "ibm openid" : token.scope();
-    }
-
-    @Override
-    public String toString() {
-        return "IamFacadeTokenResponse[token=redacted]";
     }
 }

@@ -10,31 +10,13 @@ import java.time.Instant;
  * {@code expiration} (epoch seconds), {@code credential}. Not a record, so that {@link #toString()} prints no token.
  */
 @JsonPropertyOrder({"access_token", "token_type", "expires_in", "expiration", "credential"})
-final class IamTokenResponse {
+final class IamTokenResponse extends TokenBody {
 
-    private final IamToken token;
     private final String credential;
-    private final Instant now;
 
     IamTokenResponse(IamToken token, String credential, Instant now) {
-        this.token = token;
+        super(token, now);
         this.credential = credential;
-        this.now = now;
-    }
-
-    @JsonProperty("access_token")
-    public String accessToken() {
-        return token.accessToken().reveal();
-    }
-
-    @JsonProperty("token_type")
-    public String tokenType() {
-        return token.tokenType();
-    }
-
-    @JsonProperty("expires_in")
-    public long expiresIn() {
-        return Math.max(0, token.remaining(now).toSeconds());
     }
 
     @JsonProperty("expiration")
@@ -45,10 +27,5 @@ final class IamTokenResponse {
     @JsonProperty("credential")
     public String credential() {
         return credential;
-    }
-
-    @Override
-    public String toString() {
-        return "IamTokenResponse[credential=" + credential + ", token=redacted]";
     }
 }
