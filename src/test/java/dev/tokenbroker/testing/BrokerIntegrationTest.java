@@ -1,10 +1,12 @@
 package dev.tokenbroker.testing;
 
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.sink.FileSinks;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +41,9 @@ public abstract class BrokerIntegrationTest {
     @Autowired
     protected CredentialRegistry registry;
 
+    @Autowired
+    protected FileSinks sinks;
+
     protected WebTestClient client;
 
     @DynamicPropertySource
@@ -48,6 +53,8 @@ public abstract class BrokerIntegrationTest {
 
     @BeforeEach
     void freshBroker() {
+        // The sinks' first mint runs in the background after start-up: let it land before the request counts reset.
+        await().atMost(Duration.ofSeconds(30)).until(sinks::allWritten);
         IAM.reset();
         for (Credential credential : registry.all()) {
             issuer.caches().forEach(cache -> cache.evict(credential.name()));

@@ -36,12 +36,16 @@ public final class TestBroker {
 
     public static final Path VAULT = createVault();
 
+    /** The folder of the file sinks in application-it.yaml; exists before the context starts. */
+    public static final Path SINKS = createFolder("token-broker-sinks");
+
     private TestBroker() {}
 
     /** Points the broker at the simulator, the vault and the callers. */
     public static void register(DynamicPropertyRegistry registry) {
         registry.add("tokenbroker.iam.url", IAM::url);
         registry.add("tokenbroker.vault.file.directory", VAULT::toString);
+        registry.add("test.sinks-folder", SINKS::toString);
         registry.add("tokenbroker.callers.client-keys.scorer", () -> ClientKeys.hash(SCORER_KEY));
         registry.add("tokenbroker.callers.client-keys.gateway", () -> ClientKeys.hash(GATEWAY_KEY));
         registry.add("tokenbroker.callers.client-keys.stranger", () -> ClientKeys.hash(STRANGER_KEY));
@@ -55,6 +59,14 @@ public final class TestBroker {
             Files.writeString(temp, value + "\n");
             Files.move(
                     temp, folder.resolve(field), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path createFolder(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
