@@ -346,7 +346,7 @@ line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply.
       containerPort: {{ .Values.ports.management }}
       protocol: TCP
   startupProbe:
-    {{- include "token-broker.probe" (dict "path" "/actuator/health/readiness" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/startup" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
   livenessProbe:
     {{- include "token-broker.probe" (dict "path" "/actuator/health/liveness" "probe" .Values.probes.liveness "port" .Values.ports.management) | nindent 4 }}
   resources:
