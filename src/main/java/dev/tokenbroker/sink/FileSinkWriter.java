@@ -93,12 +93,11 @@ public final class FileSinkWriter {
     /**
      * Writes the token to the file, off the caller's thread.
      *
-     * @return completes once the file holds the token (or a newer one); errors with {@link UncheckedIOException}
+     * @return {@code true} once the file holds the token, {@code false} if it already held it or a newer one; errors
+     *     with {@link UncheckedIOException}
      */
-    public Mono<Void> write(IamToken token) {
-        return Mono.fromRunnable(() -> writeNow(token))
-                .subscribeOn(Schedulers.boundedElastic())
-                .then();
+    public Mono<Boolean> write(IamToken token) {
+        return Mono.fromCallable(() -> writeNow(token)).subscribeOn(Schedulers.boundedElastic());
     }
 
     void failed(String error) {

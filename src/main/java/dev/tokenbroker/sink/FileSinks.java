@@ -1,7 +1,9 @@
 package dev.tokenbroker.sink;
 
+import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import java.io.UncheckedIOException;
@@ -24,6 +26,9 @@ import reactor.util.retry.Retry;
  * {@code tokenbroker.sink-check-interval} each sink checks that its credential is still cached and asks again if it
  * is not (expired after failed refreshes, evicted, or dropped by a master-key rotation).
  *
+ * <p>Every token written is audited as issued to the caller {@code sink:PATH} (grant {@code iam-token}): sinks do not
+ * go through caller policy, since whoever configures them configures the broker.
+ *
  * <p>Never blocks start-up: until a sink's first write the {@code sinks} health indicator is down, which keeps the
  * startup and readiness probes down. Thread-safe.
  */
@@ -39,12 +44,14 @@ public final class FileSinks implements SmartLifecycle {
     private final List<FileSinkWriter> writers;
     private final CredentialIssuer issuer;
     private final Duration checkInterval;
+    private final AuditLog audit;
     private volatile Disposable.Composite running;
 
-    FileSinks(List<FileSinkWriter> writers, CredentialIssuer issuer, Duration checkInterval) {
+    FileSinks(List<FileSinkWriter> writers, CredentialIssuer issuer, Duration checkInterval, AuditLog audit) {
         this.writers = List.copyOf(writers);
         this.issuer = issuer;
         this.checkInterval = checkInterval;
+        this.audit = audit;
     }
 
     /** Every sink, in configuration order. */
@@ -67,7 +74,7 @@ public final class FileSinks implements SmartLifecycle {
             Credential credential = writer.target().credential();
             issuer.keepWarm(credential);
             subscriptions.add(issuer.iamTokenMints(credential)
-                    .concatMap(token -> writer.write(token).onErrorResume(UncheckedIOException.class, failure -> {
+                    .concatMap(token -> write(writer, token).onErrorResume(UncheckedIOException.class, failure -> {
                         log.warn("Could not rewrite {}: {}", writer.path(), failure.getMessage());
                         return Mono.empty();
                     }))
@@ -98,13 +105,21 @@ public final class FileSinks implements SmartLifecycle {
     private Mono<Void> ensureWritten(FileSinkWriter writer, Credential credential) {
         return Mono.defer(() -> writer.written() && issuer.holdsIamToken(credential)
                         ? Mono.<Void>empty()
-                        : issuer.iamToken(credential, MIN_VALID).flatMap(writer::write))
+                        : issuer.iamToken(credential, MIN_VALID).flatMap(token -> write(writer, token)))
                 .doOnError(failure -> {
                     String error = describe(failure);
                     writer.failed(error);
                     log.warn("No token for {} yet, retrying: {}", writer.path(), error);
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_BACKOFF).maxBackoff(MAX_BACKOFF));
+    }
+
+    private Mono<Void> write(FileSinkWriter writer, IamToken token) {
+        return writer.write(token)
+                .filter(Boolean::booleanValue)
+                .doOnNext(written -> audit.issued(
+                        null, "sink:" + writer.path(), writer.credential(), "iam-token", token.accessToken()))
+                .then();
     }
 
     private static String describe(Throwable failure) {

@@ -1,5 +1,6 @@
 package dev.tokenbroker.sink;
 
+import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.credential.CredentialRegistry;
 import java.time.Clock;
@@ -17,11 +18,12 @@ class SinkConfiguration {
             CredentialRegistry registry,
             CredentialIssuer issuer,
             JsonMapper json,
-            Clock clock) {
+            Clock clock,
+            AuditLog audit) {
         var writers = SinkValidation.check(properties, registry).stream()
                 .map(target -> new FileSinkWriter(target, json, clock))
                 .toList();
-        return new FileSinks(writers, issuer, properties.sinkCheckInterval());
+        return new FileSinks(writers, issuer, properties.sinkCheckInterval(), audit);
     }
 
     @Bean("sinks")

@@ -5,6 +5,7 @@ import static dev.tokenbroker.testing.TestBroker.IAM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
@@ -35,6 +36,9 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
 
     @Autowired
     HealthEndpointGroups groups;
+
+    @Autowired
+    AuditLog audit;
 
     @TempDir
     Path folder;
@@ -152,7 +156,7 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void healthWhenNoSinksThenUp() {
-        FileSinks none = new FileSinks(List.of(), issuer, Duration.ofHours(1));
+        FileSinks none = new FileSinks(List.of(), issuer, Duration.ofHours(1), audit);
 
         assertThat(new SinksHealthIndicator(none).health().block().getStatus()).isEqualTo(Status.UP);
     }
@@ -171,7 +175,7 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
 
     private FileSinks sinksOf(Path file, SinkFormat format) {
         FileSinkWriter writer = new FileSinkWriter(new SinkTarget(sidecarProd(), file, format), JSON, TestBroker.CLOCK);
-        return new FileSinks(List.of(writer), issuer, Duration.ofHours(1));
+        return new FileSinks(List.of(writer), issuer, Duration.ofHours(1), audit);
     }
 
     private Credential sidecarProd() {
