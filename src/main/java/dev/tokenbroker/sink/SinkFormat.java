@@ -1,5 +1,7 @@
 package dev.tokenbroker.sink;
 
+import java.util.Locale;
+
 /** What a file sink holds. */
 public enum SinkFormat {
     /** The access token alone, UTF-8, without a trailing newline: {@code Authorization: Bearer $(cat file)}. */
@@ -9,6 +11,6 @@ public enum SinkFormat {
 
     /** The id used in configuration, e.g. {@code raw}. */
     public String id() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class SinkValidationTests {
 
@@ -65,6 +67,24 @@ class SinkValidationTests {
                                 "wml-prod", sinks.resolve("wml-prod.token"), SinkFormat.RAW),
                         org.assertj.core.groups.Tuple.tuple(
                                 "wml-prod", sinks.resolve("wml-prod.json"), SinkFormat.JSON));
+    }
+
+    @Test
+    void bindWhenFormatOmittedThenRawAndCheckIntervalDefaultsToTenSeconds() {
+        MapConfigurationPropertySource source = new MapConfigurationPropertySource(Map.of(
+                "tokenbroker.sinks[0].credential", "wml-prod",
+                "tokenbroker.sinks[0].path", "/var/run/token-broker/a",
+                "tokenbroker.sinks[1].credential", "wml-prod",
+                "tokenbroker.sinks[1].path", "/var/run/token-broker/b",
+                "tokenbroker.sinks[1].format", "json"));
+
+        SinkProperties bound =
+                new Binder(source).bind("tokenbroker", SinkProperties.class).get();
+
+        assertThat(bound.sinks())
+                .extracting(SinkProperties.Sink::format)
+                .containsExactly(SinkFormat.RAW, SinkFormat.JSON);
+        assertThat(bound.sinkCheckInterval()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
