@@ -163,9 +163,10 @@ public final class TokenCache<V extends Expiring> {
     }
 
     /**
-     * Every credential this cache mints from now on, first mints and refreshes alike, after it is cached. Hot, no
-     * replay; delivered on the thread that completed the mint, so listeners must hand slow work (file I/O) off to
-     * another scheduler. A listener that does not keep up misses values rather than slowing the cache.
+     * Every credential this cache mints from now on, first mints and refreshes alike, as the mint completes (a
+     * refreshed value is already served; a first mint completes its entry right after). Hot, no replay; delivered on
+     * the thread that completed the mint, so listeners must hand slow work (file I/O) off to another scheduler. A
+     * listener that does not keep up misses values rather than slowing the cache.
      */
     public Flux<Minted<V>> mints() {
         return minted.asFlux();

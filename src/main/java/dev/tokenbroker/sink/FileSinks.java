@@ -109,7 +109,7 @@ public final class FileSinks implements SmartLifecycle {
                 .doOnError(failure -> {
                     String error = describe(failure);
                     writer.failed(error);
-                    log.warn("No token for {} yet, retrying: {}", writer.path(), error);
+                    log.warn("No token to write to {}, retrying: {}", writer.path(), error);
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_BACKOFF).maxBackoff(MAX_BACKOFF));
     }
