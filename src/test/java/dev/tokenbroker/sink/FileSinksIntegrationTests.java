@@ -155,6 +155,27 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
+    void checkWhenCacheLostTheCredentialThenMintsAgainAndRewrites() {
+        Path file = folder.resolve("evicted.token");
+        FileSinkWriter writer =
+                new FileSinkWriter(new SinkTarget(sidecarProd(), file, SinkFormat.RAW), JSON, TestBroker.CLOCK);
+        FileSinks fresh = new FileSinks(List.of(writer), issuer, Duration.ofMillis(200), audit);
+        fresh.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(writer::written);
+            String first = read(file);
+
+            issuer.caches().get(0).evict("sidecar-prod");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !read(file).equals(first));
+            assertThat(IAM.tokenCalls()).isEqualTo(2);
+            assertThat(IAM.keyThatMinted(read(file))).isEqualTo(TestBroker.WML_PROD_KEY);
+        } finally {
+            fresh.stop();
+        }
+    }
+
+    @Test
     void healthWhenNoSinksThenUp() {
         FileSinks none = new FileSinks(List.of(), issuer, Duration.ofHours(1), audit);
 
