@@ -3,9 +3,10 @@
 #
 #   1. the Dockerfile extracts exactly the jar the Maven build makes (target/<finalName>.jar),
 #   2. the layers extract with the Dockerfile's own command, and they are the four the Dockerfile copies,
-#   3. the layers, copied into one folder in the Dockerfile's COPY order (the image's WORKDIR), start with the
-#      image's ENTRYPOINT, and /actuator/health/readiness and /actuator/health/startup answer UP;
-#      then again as the Helm chart's sidecar starts it (its command, JAVA_TOOL_OPTIONS and profile).
+#   3. the layers, copied into one folder in the Dockerfile's COPY order (the image's WORKDIR), with the
+#      Dockerfile's class-data-sharing training run replayed there, start with the image's ENTRYPOINT, and
+#      /actuator/health/readiness and /actuator/health/startup answer UP, with the application's classes loaded
+#      from the archive; then again as the Helm chart's sidecar starts it (its command, JAVA_TOOL_OPTIONS, profile).
 #
 # It builds nothing: run `./mvnw -B package` (or verify) first. Exits non-zero on any failure. Prints one
 # `image-check:` line per run with the time to ready and the resident set size at ready.
@@ -13,9 +14,9 @@
 # Environment (all optional):
 #   IMAGE_CHECK_JAR       the jar to check                      (default target/token-broker.jar)
 #   IMAGE_CHECK_JAVA      the java binary that plays the image's JRE  (default: java on PATH)
-#   IMAGE_CHECK_RUNS      runs to do, any of: image sidecar sidecar-jar sidecar-cds sidecar-aot
-#                         (default "image sidecar"; the last three measure class data sharing and the
-#                         JDK 24+ AOT cache on a plain-jar layout, for docs/benchmarks.md)
+#   IMAGE_CHECK_RUNS      runs to do, any of: image image-nocds sidecar sidecar-nocds sidecar-aot
+#                         (default "image sidecar"; the others measure the same starts without the class
+#                         data sharing archive, and with the JDK 24+ AOT cache instead, for docs/benchmarks.md)
 #   IMAGE_CHECK_TIMEOUT   seconds to wait for readiness          (default 60)
 #   IMAGE_CHECK_KEEP      1 keeps the work folder                (default: removed)
 set -euo pipefail
@@ -69,8 +70,7 @@ for ((i = 0; i < ${#extract_cmd[@]} - 1; i++)); do
     [[ "${extract_cmd[i]}" == "-jar" ]] && docker_jar=${extract_cmd[i + 1]}
 done
 [[ "$docker_jar" == "$built_jar" ]] || fail "$DOCKERFILE extracts '$docker_jar', the build makes '$built_jar'"
-[[ " ${extract_cmd[*]} " == *" --layers "* && " ${extract_cmd[*]} " == *" --launcher "* ]] \
-    || fail "$DOCKERFILE extract step lacks --layers --launcher"
+[[ " ${extract_cmd[*]} " == *" --layers "* ]] || fail "$DOCKERFILE extract step lacks --layers"
 echo "image-check: $DOCKERFILE extracts $docker_jar, the jar the build makes ($(du -h "$JAR" | cut -f1))"
 
 # --- 2. The layers extract with the Dockerfile's command ------------------------------------------------------
@@ -99,6 +99,19 @@ for layer in "${copied[@]}"; do
     cp -a "$extracted/$layer/." "$APP/"
 done
 echo "image-check: layers ${copied[*]} extracted and copied to $workdir as the Dockerfile does"
+
+# The final stage's training runs (RUN java ..., continuation lines joined), replayed in the same folder.
+final_stage=$(awk '/^FROM /{stage=""} {stage=stage $0 "\n"} END{printf "%s", stage}' "$DOCKERFILE")
+mapfile -t training < <(sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' <<<"$final_stage" | sed -n 's/^RUN \(java .*\)$/\1/p')
+for line in "${training[@]}"; do
+    read -r -a train_cmd <<<"$line"
+    train_cmd[0]=$JAVA_BIN
+    (cd "$APP" && "${train_cmd[@]}" >"$WORK/training.log" 2>&1) || {
+        tail -n 40 "$WORK/training.log" >&2
+        fail "the Dockerfile's training run failed: $line"
+    }
+done
+echo "image-check: ${#training[@]} training run(s) of the final stage replayed in $workdir"
 
 # --- 3. The extracted application starts as the image (and the chart's sidecar) would start it ---------------
 entrypoint_json=$(grep -E '^ENTRYPOINT \[' "$DOCKERFILE" | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
@@ -148,7 +161,8 @@ start() {
     (
         cd "$folder"
         exec env SPRING_CONFIG_ADDITIONAL_LOCATION="file:$WORK/config/" SPRING_PROFILES_ACTIVE="$profile" \
-            SERVER_PORT="$port" MANAGEMENT_SERVER_PORT="$management" JAVA_TOOL_OPTIONS="$tool_options" \
+            SERVER_PORT="$port" MANAGEMENT_SERVER_PORT="$management" \
+            JAVA_TOOL_OPTIONS="$tool_options -Xlog:class+load=info:file=$WORK/$name-classes.log" \
             "${command[@]}"
     ) >"$log" 2>&1 &
     PID=$!
@@ -170,38 +184,43 @@ start() {
     rss_kb=$(ps -o rss= -p "$PID" | tr -d ' ')
     curl -fsS --max-time 2 "http://127.0.0.1:$management/actuator/health/startup" | grep -q '"status":"UP"' \
         || fail "$name: /actuator/health/startup is not UP"
+    # With an archive, the application's own classes must come from it (a JVM that cannot map it says nothing).
+    local archived
+    archived=$(grep -c 'source: shared objects file' "$WORK/$name-classes.log" || true)
+    if [[ " ${command[*]} " == *" -XX:SharedArchiveFile="* || " ${command[*]} " == *" -XX:AOTCache="* ]]; then
+        grep -q 'dev.tokenbroker.TokenBrokerApplication source: shared objects file' "$WORK/$name-classes.log" \
+            || fail "$name: the application's classes were not loaded from the archive"
+    fi
     local started_line
     started_line=$(grep -o 'Started TokenBrokerApplication in [0-9.]* seconds' "$log" | head -n 1 || true)
     kill "$PID"
     wait "$PID" 2>/dev/null || true
     PID=""
-    printf 'image-check: %-12s java=%s ready_ms=%d rss_mib=%d (%s)\n' "$name" "$java_version" \
-        $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "${started_line:-no start line}"
+    printf 'image-check: %-13s java=%s ready_ms=%d rss_mib=%d archived_classes=%d (%s)\n' "$name" "$java_version" \
+        $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "$archived" "${started_line:-no start line}"
 }
 
 java_version=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')
 
-# A plain-jar layout (no launcher) for the class-data-sharing runs: CDS and the AOT cache need the application's
-# classes on the class path as jars, which the launcher layout (classes loaded by Boot's own class loader) defeats.
-plain_layout() {
-    if [[ ! -d "$WORK/plain" ]]; then
-        "$JAVA_BIN" -Djarmode=tools -jar "$JAR" extract --destination "$WORK/plain" >"$WORK/plain.log" 2>&1 \
-            || fail "plain extraction failed"
-    fi
-}
-
-# train NAME FLAG : a training run that starts the context, stops at refresh and writes the archive.
-train() {
-    local name=$1 flag=$2
+# train_aot: a JDK 24+ AOT cache training run of the sidecar, in the image layout.
+train_aot() {
     (
-        cd "$WORK/plain"
+        cd "$APP"
         env SPRING_CONFIG_ADDITIONAL_LOCATION="file:$WORK/config/" SPRING_PROFILES_ACTIVE=sidecar \
             SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 JAVA_TOOL_OPTIONS="$SIDECAR_TOOL_OPTIONS" \
-            "$JAVA_BIN" "$flag" -Dspring.context.exit=onRefresh -jar "$final_name.jar"
-    ) >"$WORK/$name-training.log" 2>&1 || {
-        tail -n 40 "$WORK/$name-training.log" >&2
-        fail "$name: training run failed"
+            "$JAVA_BIN" "-XX:AOTCacheOutput=$WORK/app.aot" -Dspring.context.exit=onRefresh -jar "$final_name.jar"
+    ) >"$WORK/aot-training.log" 2>&1 || {
+        tail -n 40 "$WORK/aot-training.log" >&2
+        fail "sidecar-aot: training run failed"
     }
+}
+
+# without_cds COMMAND... : the command without its -XX:SharedArchiveFile flag.
+without_cds() {
+    local argument
+    for argument in "$@"; do
+        [[ "$argument" == -XX:SharedArchiveFile=* ]] || printf '%s\n' "$argument"
+    done
 }
 
 SIDECAR_TOOL_OPTIONS="-XX:MaxRAM=$SIDECAR_MAX_RAM $SIDECAR_JAVA_TOOL_OPTIONS"
@@ -210,28 +229,25 @@ for run in $RUNS; do
         image)
             start image "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${ENTRYPOINT[@]}"
             ;;
+        image-nocds)
+            mapfile -t command < <(without_cds "${ENTRYPOINT[@]}")
+            start image-nocds "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${command[@]}"
+            ;;
         sidecar)
             start sidecar "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${SIDECAR_COMMAND[@]}"
             ;;
-        sidecar-jar)
-            plain_layout
-            start sidecar-jar "$WORK/plain" "$SIDECAR_TOOL_OPTIONS" sidecar java -Djava.io.tmpdir=/tmp \
-                -jar "$final_name.jar"
-            ;;
-        sidecar-cds)
-            plain_layout
-            train sidecar-cds "-XX:ArchiveClassesAtExit=$WORK/plain/app.jsa"
-            start sidecar-cds "$WORK/plain" "$SIDECAR_TOOL_OPTIONS" sidecar java -Djava.io.tmpdir=/tmp \
-                "-XX:SharedArchiveFile=$WORK/plain/app.jsa" -jar "$final_name.jar"
+        sidecar-nocds)
+            mapfile -t command < <(without_cds "${SIDECAR_COMMAND[@]}")
+            start sidecar-nocds "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
             ;;
         sidecar-aot)
-            plain_layout
-            train sidecar-aot "-XX:AOTCacheOutput=$WORK/plain/app.aot"
-            start sidecar-aot "$WORK/plain" "$SIDECAR_TOOL_OPTIONS" sidecar java -Djava.io.tmpdir=/tmp \
-                "-XX:AOTCache=$WORK/plain/app.aot" -jar "$final_name.jar"
+            train_aot
+            mapfile -t command < <(without_cds "${SIDECAR_COMMAND[@]}")
+            command=("${command[0]}" "-XX:AOTCache=$WORK/app.aot" "${command[@]:1}")
+            start sidecar-aot "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
             ;;
         *)
-            fail "unknown run '$run' (expected image, sidecar, sidecar-jar, sidecar-cds or sidecar-aot)"
+            fail "unknown run '$run' (expected image, image-nocds, sidecar, sidecar-nocds or sidecar-aot)"
             ;;
     esac
 done

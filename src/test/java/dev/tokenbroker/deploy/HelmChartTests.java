@@ -286,7 +286,9 @@ class HelmChartTests {
                                 "JAVA_TOOL_OPTIONS",
                                 "-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1 -Xss256k"
                                         + " -XX:+ExitOnOutOfMemoryError -Dreactor.netty.ioWorkerCount=2"));
-        assertThat(sidecar.getCommand()).noneMatch(argument -> argument.startsWith("-XX:"));
+        assertThat(sidecar.getCommand())
+                .containsExactly(
+                        "java", "-XX:SharedArchiveFile=app.jsa", "-Djava.io.tmpdir=/tmp", "-jar", "token-broker.jar");
         assertThat(volume(pod, "token-broker-sinks").getEmptyDir().getMedium()).isEqualTo("Memory");
         assertThat(mount(sidecar, "token-broker-sinks").getMountPath()).isEqualTo("/var/run/token-broker");
         assertThat(mount(named(pod.getContainers(), "scorer"), "token-broker-sinks"))
