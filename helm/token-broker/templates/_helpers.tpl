@@ -321,7 +321,8 @@ passing the subchart's scope so that names and values are the subchart's:
 
 The app container reads the sinks from the token-broker-sinks volume (see token-broker.sinkMount).
 The command repeats the image's ENTRYPOINT without its heap flags, because flags on the command
-line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply.
+line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply; it keeps the
+image's class data sharing archive (app.jsa).
 */}}
 {{- define "token-broker.sidecar" -}}
 - name: {{ .Values.sidecar.containerName }}
@@ -330,8 +331,10 @@ line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply.
   restartPolicy: Always
   command:
     - java
+    - -XX:SharedArchiveFile=app.jsa
     - -Djava.io.tmpdir=/tmp
-    - org.springframework.boot.loader.launch.JarLauncher
+    - -jar
+    - token-broker.jar
   env:
     - name: SPRING_PROFILES_ACTIVE
       value: sidecar
@@ -346,7 +349,7 @@ line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply.
       containerPort: {{ .Values.ports.management }}
       protocol: TCP
   startupProbe:
-    {{- include "token-broker.probe" (dict "path" "/actuator/health/readiness" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/startup" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
   livenessProbe:
     {{- include "token-broker.probe" (dict "path" "/actuator/health/liveness" "probe" .Values.probes.liveness "port" .Values.ports.management) | nindent 4 }}
   resources:

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -78,6 +79,30 @@ public final class CredentialIssuer implements DisposableBean {
         return secrets.read(credential.secret())
                 .flatMap(secret ->
                         iotKeys.get(new CacheKey(credential.name(), secret.version(), List.copyOf(roles)), minValid));
+    }
+
+    /**
+     * Keeps the credential's IAM tokens refreshed ahead even when no caller asks for them (file sinks). See
+     * {@link TokenCache#keepWarm(String)}.
+     */
+    public void keepWarm(Credential credential) {
+        iamTokens.keepWarm(credential.name());
+    }
+
+    /**
+     * Every IAM token minted for the credential from now on (first mints and refreshes, any master-key version). Hot,
+     * no replay; see {@link TokenCache#mints()} for threading.
+     */
+    public Flux<IamToken> iamTokenMints(Credential credential) {
+        return iamTokens
+                .mints()
+                .filter(minted -> minted.key().credential().equals(credential.name()))
+                .map(Minted::value);
+    }
+
+    /** Whether an IAM token of the credential is cached now (does not count as a request). */
+    public boolean holdsIamToken(Credential credential) {
+        return iamTokens.holds(credential.name());
     }
 
     /** Every cache this issuer fills, for operations. */

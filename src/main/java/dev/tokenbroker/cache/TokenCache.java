@@ -17,13 +17,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A cache of minted credentials of one kind, keyed by {@link CacheKey}.
@@ -33,10 +37,13 @@ import reactor.core.publisher.Mono;
  *       cancel the others' mint.
  *   <li><b>Refresh ahead</b>: once {@code refresh-at} (minus jitter) of an entry's life has passed, one background
  *       refresh starts, triggered by the next request or by {@link #refreshDue()}; callers keep getting the current
- *       credential meanwhile. Entries idle for {@code idle-timeout} are not refreshed but left to expire.
+ *       credential meanwhile. Entries idle for {@code idle-timeout} are not refreshed but left to expire, unless
+ *       their credential is {@linkplain #keepWarm(String) kept warm} (file sinks).
  *   <li><b>Stale while valid</b>: a failed refresh keeps the current credential, which is served while it has at
  *       least the caller's minimum validity left; after that the caller waits on a fresh mint, and gets its error.
  *   <li><b>Failure memory</b>: a permanent refusal (bad key) is remembered for {@code failure-ttl}.
+ *   <li><b>Mint notifications</b>: {@link #mints()} tells listeners of every credential minted (first mint or
+ *       refresh), so that file sinks are rewritten without polling.
  * </ul>
  *
  * Entries expire with the credential itself. Time comes from the injected {@link Clock}. Thread-safe.
@@ -63,6 +70,8 @@ public final class TokenCache<V extends Expiring> {
     private final Cache<CacheKey, UpstreamException> failures;
     private volatile CacheObserver observer = CacheObserver.NONE;
     private volatile ObservationRegistry observations = ObservationRegistry.NOOP;
+    private final Set<String> warm = ConcurrentHashMap.newKeySet();
+    private final Sinks.Many<Minted<V>> minted = Sinks.many().multicast().directBestEffort();
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
@@ -144,8 +153,9 @@ public final class TokenCache<V extends Expiring> {
     }
 
     /**
-     * Retires expired entries, then starts a refresh of every entry whose refresh is due, that is not idle, and whose
-     * last failed attempt is older than {@code retry-interval}. Returns at once; refreshes run in the background.
+     * Retires expired entries, then starts a refresh of every entry whose refresh is due, that is not idle (or is
+     * kept warm), and whose last failed attempt is older than {@code retry-interval}. Returns at once; refreshes run
+     * in the background.
      */
     public void refreshDue() {
         // Caffeine evicts expired entries only during maintenance: run it, so that expired credentials are retired
@@ -155,7 +165,8 @@ public final class TokenCache<V extends Expiring> {
         Instant idleSince = now.minus(properties.idleTimeout());
         for (Slot<V> slot : slots.synchronous().asMap().values()) {
             boolean due = !now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt());
-            if (due && slot.lastAccess().isAfter(idleSince)) {
+            boolean wanted = slot.lastAccess().isAfter(idleSince) || warm.contains(slot.key.credential());
+            if (due && wanted) {
                 refresh(slot);
             }
         }
@@ -176,6 +187,32 @@ public final class TokenCache<V extends Expiring> {
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new));
         return Mono.fromFuture(all, true).thenReturn(refreshes.size());
+    }
+
+    /**
+     * Refreshes the credential's entries when due even if nobody asks for them ({@code idle-timeout} does not apply),
+     * because something outside the request path, a file sink, needs a valid credential at all times. An entry that
+     * leaves the cache (expiry, eviction, key rotation) is not minted again by the cache: the one who keeps it warm
+     * asks again. Idempotent; thread-safe.
+     */
+    public void keepWarm(String credential) {
+        warm.add(credential);
+    }
+
+    /**
+     * Every credential this cache mints from now on, first mints and refreshes alike, as the mint completes (a
+     * refreshed value is already served; a first mint completes its entry right after). Hot, no replay; delivered on
+     * the thread that completed the mint, so listeners must hand slow work (file I/O) off to another scheduler. A
+     * listener that does not keep up misses values rather than slowing the cache.
+     */
+    public Flux<Minted<V>> mints() {
+        return minted.asFlux();
+    }
+
+    /** Whether the cache holds a credential for that name now, without counting as a request. */
+    public boolean holds(String credential) {
+        return slots.synchronous().asMap().keySet().stream()
+                .anyMatch(key -> key.credential().equals(credential));
     }
 
     /** Drops every entry of a credential; the next request mints anew. @return how many entries were dropped */
@@ -231,6 +268,7 @@ public final class TokenCache<V extends Expiring> {
             minted = minted.contextWrite(context -> context.put(OBSERVATION_KEY, parent));
         }
         return minted.map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
+                .doOnNext(slot -> announce(key, slot.current()))
                 .toFuture();
     }
 
@@ -291,6 +329,7 @@ public final class TokenCache<V extends Expiring> {
                             slot.inflight.set(null);
                             observer.refreshed(kind, slot.key.credential(), true);
                             promise.complete(fresh);
+                            announce(slot.key, fresh);
                             retire.accept(old);
                         },
                         failure -> {
@@ -319,6 +358,13 @@ public final class TokenCache<V extends Expiring> {
                         fresh -> observer.minted(kind, key.credential(), Duration.ofNanos(System.nanoTime() - started)))
                 .doOnError(failure -> observer.mintFailed(
                         kind, key.credential(), Duration.ofNanos(System.nanoTime() - started), failure));
+    }
+
+    // Emissions may race (two keys minted at once on two threads); the sink needs them serialised.
+    private void announce(CacheKey key, V fresh) {
+        synchronized (minted) {
+            minted.tryEmitNext(new Minted<>(key, fresh));
+        }
     }
 
     private Duration retryDelay(Throwable failure) {

@@ -145,7 +145,7 @@ class HelmChartTests {
         assertThat(broker.getPorts())
                 .extracting(ContainerPort::getName, ContainerPort::getContainerPort)
                 .containsExactly(tuple("http", 8080), tuple("management", 8081));
-        assertHttpProbe(broker.getStartupProbe(), "/actuator/health/readiness", new IntOrString("management"));
+        assertHttpProbe(broker.getStartupProbe(), "/actuator/health/startup", new IntOrString("management"));
         assertHttpProbe(broker.getLivenessProbe(), "/actuator/health/liveness", new IntOrString("management"));
         assertHttpProbe(broker.getReadinessProbe(), "/actuator/health/readiness", new IntOrString("management"));
     }
@@ -265,7 +265,7 @@ class HelmChartTests {
 
         Container sidecar = named(pod.getInitContainers(), "token-broker");
         assertThat(sidecar.getRestartPolicy()).isEqualTo("Always");
-        assertHttpProbe(sidecar.getStartupProbe(), "/actuator/health/readiness", new IntOrString(8081));
+        assertHttpProbe(sidecar.getStartupProbe(), "/actuator/health/startup", new IntOrString(8081));
         assertLockedDown(sidecar.getSecurityContext());
         assertThat(sidecar.getResources().getLimits()).containsKey("memory");
         assertThat(sidecar.getEnv())
@@ -275,8 +275,10 @@ class HelmChartTests {
                         tuple(
                                 "JAVA_TOOL_OPTIONS",
                                 "-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1 -Xss256k"
-                                        + " -XX:+ExitOnOutOfMemoryError"));
-        assertThat(sidecar.getCommand()).noneMatch(argument -> argument.startsWith("-XX:"));
+                                        + " -XX:+ExitOnOutOfMemoryError -Dreactor.netty.ioWorkerCount=2"));
+        assertThat(sidecar.getCommand())
+                .containsExactly(
+                        "java", "-XX:SharedArchiveFile=app.jsa", "-Djava.io.tmpdir=/tmp", "-jar", "token-broker.jar");
         assertThat(volume(pod, "token-broker-sinks").getEmptyDir().getMedium()).isEqualTo("Memory");
         assertThat(mount(sidecar, "token-broker-sinks").getMountPath()).isEqualTo("/var/run/token-broker");
         assertThat(mount(named(pod.getContainers(), "scorer"), "token-broker-sinks"))

@@ -62,6 +62,9 @@ public final class TestBroker {
 
     public static final Path VAULT = createVault();
 
+    /** The folder of the file sinks in application-it.yaml; exists before the context starts. */
+    public static final Path SINKS = createFolder("token-broker-sinks");
+
     private TestBroker() {}
 
     /** Points the broker at the simulator, the vault and the callers. */
@@ -75,6 +78,7 @@ public final class TestBroker {
         properties.put("tokenbroker.iam.url", IAM.url());
         properties.put("tokenbroker.iot.api-url", IOT.apiUrl());
         properties.put("tokenbroker.vault.file.directory", VAULT.toString());
+        properties.put("test.sinks-folder", SINKS.toString());
         properties.put("tokenbroker.callers.client-keys.scorer", ClientKeys.hash(SCORER_KEY));
         properties.put("tokenbroker.callers.client-keys.gateway", ClientKeys.hash(GATEWAY_KEY));
         properties.put("tokenbroker.callers.client-keys.stranger", ClientKeys.hash(STRANGER_KEY));
@@ -102,6 +106,14 @@ public final class TestBroker {
             Files.writeString(temp, value + "\n");
             Files.move(
                     temp, folder.resolve(field), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path createFolder(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
