@@ -7,6 +7,7 @@ import dev.tokenbroker.iam.IamTokenProvider;
 import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
+import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
@@ -141,7 +142,7 @@ public final class CredentialIssuer implements DisposableBean {
                         failure -> log.warn(
                                 "Revoking a WIoTP key of credential '{}' failed: {}; the sweeper deletes it after {}",
                                 key.credential(),
-                                TokenCache.describe(failure),
+                                UpstreamCalls.describe(failure),
                                 key.expiresAt()));
     }
 

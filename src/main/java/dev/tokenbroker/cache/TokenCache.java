@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
@@ -333,7 +334,9 @@ public final class TokenCache<V extends Expiring> {
                             retire.accept(old);
                         },
                         failure -> {
-                            slot.failed(describe(failure), clock.instant().plus(retryDelay(failure)));
+                            slot.failed(
+                                    UpstreamCalls.describe(failure),
+                                    clock.instant().plus(retryDelay(failure)));
                             slot.inflight.set(null);
                             observer.refreshed(kind, slot.key.credential(), false);
                             promise.completeExceptionally(failure);
@@ -349,7 +352,10 @@ public final class TokenCache<V extends Expiring> {
                     }
                 })
                 .doOnError(failure -> log.warn(
-                        "Minting {} for credential '{}' failed: {}", kind, key.credential(), describe(failure)));
+                        "Minting {} for credential '{}' failed: {}",
+                        kind,
+                        key.credential(),
+                        UpstreamCalls.describe(failure)));
     }
 
     private Mono<V> timed(CacheKey key, long started) {
@@ -400,17 +406,6 @@ public final class TokenCache<V extends Expiring> {
                 slot.lastError(),
                 slot.mints.get(),
                 slot.hits.get());
-    }
-
-    static String describe(Throwable failure) {
-        if (failure instanceof UpstreamRejectedException rejected) {
-            return rejected.upstream() + " rejected (HTTP " + rejected.upstreamStatus() + ")"
-                    + rejected.upstreamErrorCode().map(code -> " " + code).orElse("");
-        }
-        if (failure instanceof UpstreamUnavailableException unavailable) {
-            return unavailable.upstream() + " unavailable";
-        }
-        return failure.getClass().getSimpleName();
     }
 
     private static long toNanos(Instant instant) {

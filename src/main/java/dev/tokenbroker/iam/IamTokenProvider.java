@@ -2,7 +2,6 @@ package dev.tokenbroker.iam;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.tokenbroker.support.RetryableUpstreamFailure;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamRejectedException;
@@ -10,7 +9,6 @@ import dev.tokenbroker.support.UpstreamSettings;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
@@ -68,18 +66,8 @@ public final class IamTokenProvider {
         if (status.is2xxSuccessful()) {
             return response.bodyToMono(TokenBody.class).map(this::toToken);
         }
-        if (status.value() == 429 || status.is5xxServerError()) {
-            String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
-            return response.releaseBody()
-                    .then(Mono.error(new RetryableUpstreamFailure(
-                            status.value(), UpstreamCalls.parseRetryAfter(retryAfter, clock))));
-        }
-        boolean permanent = status.value() == 400 || status.value() == 401 || status.value() == 403;
-        return response.bodyToMono(ErrorBody.class)
-                .onErrorResume(unreadable -> Mono.empty())
-                .map(body -> body.errorCode == null ? "" : body.errorCode)
-                .defaultIfEmpty("")
-                .flatMap(code -> Mono.error(rejected(status.value(), code, permanent)));
+        return UpstreamCalls.failure(
+                response, clock, ErrorBody.class, body -> body.errorCode, IamTokenProvider::rejected);
     }
 
     private IamToken toToken(TokenBody body) {
@@ -94,8 +82,7 @@ public final class IamTokenProvider {
         return new IamToken(Secret.of(body.accessToken), tokenType, now, expiresAt, body.scope);
     }
 
-    private static UpstreamRejectedException rejected(int status, String code, boolean permanent) {
-        String errorCode = code.matches("[A-Za-z0-9_.-]{1,64}") ? code : null;
+    private static UpstreamRejectedException rejected(int status, String errorCode, boolean permanent) {
         String message = "iam refused the API key: HTTP " + status + (errorCode == null ? "" : " " + errorCode);
         return new UpstreamRejectedException(UPSTREAM, status, errorCode, permanent, message);
     }

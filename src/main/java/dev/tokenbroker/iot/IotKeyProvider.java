@@ -2,7 +2,6 @@ package dev.tokenbroker.iot;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.tokenbroker.support.RetryableUpstreamFailure;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamRejectedException;
@@ -151,18 +150,7 @@ public final class IotKeyProvider {
         if (status.is2xxSuccessful()) {
             return type == Void.class ? response.releaseBody().then(Mono.empty()) : response.bodyToMono(type);
         }
-        if (status.value() == 429 || status.is5xxServerError()) {
-            String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
-            return response.releaseBody()
-                    .then(Mono.error(new RetryableUpstreamFailure(
-                            status.value(), UpstreamCalls.parseRetryAfter(retryAfter, clock))));
-        }
-        boolean permanent = status.value() == 400 || status.value() == 401 || status.value() == 403;
-        return response.bodyToMono(ErrorBody.class)
-                .onErrorResume(unreadable -> Mono.empty())
-                .map(ErrorBody::code)
-                .defaultIfEmpty("")
-                .flatMap(code -> Mono.error(rejected(status.value(), code, permanent)));
+        return UpstreamCalls.failure(response, clock, ErrorBody.class, ErrorBody::code, IotKeyProvider::rejected);
     }
 
     private IotAppKey toKey(
@@ -195,8 +183,7 @@ public final class IotKeyProvider {
         }
     }
 
-    private static UpstreamRejectedException rejected(int status, String code, boolean permanent) {
-        String errorCode = code.matches("[A-Za-z0-9_.-]{1,64}") ? code : null;
+    private static UpstreamRejectedException rejected(int status, String errorCode, boolean permanent) {
         String what = status == 401 || status == 403 ? "refused the master key" : "refused the request";
         String message = "iot " + what + ": HTTP " + status + (errorCode == null ? "" : " " + errorCode);
         return new UpstreamRejectedException(UPSTREAM, status, errorCode, permanent, message);

@@ -1,5 +1,6 @@
 package dev.tokenbroker.ops;
 
+import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
@@ -42,13 +43,6 @@ final class Upstreams {
     }
 
     static String describe(Throwable failure) {
-        if (failure instanceof UpstreamRejectedException rejected) {
-            return rejected.upstream() + " rejected (HTTP " + rejected.upstreamStatus() + ")"
-                    + rejected.upstreamErrorCode().map(code -> " " + code).orElse("");
-        }
-        if (failure instanceof UpstreamUnavailableException unavailable) {
-            return unavailable.upstream() + " unavailable";
-        }
-        return failure.getClass().getSimpleName();
+        return UpstreamCalls.describe(failure);
     }
 }

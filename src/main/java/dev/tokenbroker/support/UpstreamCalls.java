@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
@@ -24,6 +29,7 @@ import reactor.util.retry.Retry;
 public final class UpstreamCalls {
 
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** Counter of upstream retries. */
     public static final String RETRIES_METER = "tokenbroker.upstream.retries";
@@ -98,6 +104,52 @@ public final class UpstreamCalls {
             return new UpstreamUnavailableException(upstream, upstream + " is unreachable", DEFAULT_RETRY_AFTER, null);
         }
         return new UpstreamRejectedException(upstream, 0, null, false, upstream + " sent a response we cannot use");
+    }
+
+    /**
+     * The error for a non-2xx upstream answer: 429 and 5xx become a {@link RetryableUpstreamFailure} (with the upstream's
+     * {@code Retry-After}) for {@link #retry} to handle; anything else an {@link UpstreamRejectedException}, permanent
+     * for 400/401/403, carrying the upstream's own error code as read from the body by {@code errorCode} (a code that
+     * does not look like one is dropped; the body itself never leaves here).
+     */
+    public static <T, B> Mono<T> failure(
+            ClientResponse response,
+            Clock clock,
+            Class<B> errorBody,
+            Function<B, String> errorCode,
+            Rejection rejection) {
+        int status = response.statusCode().value();
+        if (status == 429 || response.statusCode().is5xxServerError()) {
+            String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+            return response.releaseBody()
+                    .then(Mono.error(new RetryableUpstreamFailure(status, parseRetryAfter(retryAfter, clock))));
+        }
+        boolean permanent = status == 400 || status == 401 || status == 403;
+        return response.bodyToMono(errorBody)
+                .onErrorResume(unreadable -> Mono.empty())
+                .mapNotNull(errorCode)
+                .filter(code -> ERROR_CODE.matcher(code).matches())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(code -> Mono.error(rejection.rejected(status, code.orElse(null), permanent)));
+    }
+
+    /** Builds an upstream's refusal: its own message wording for a status and optional error code. */
+    @FunctionalInterface
+    public interface Rejection {
+        UpstreamRejectedException rejected(int status, String errorCode, boolean permanent);
+    }
+
+    /** A short, secret-free description of an upstream failure for logs and operators: upstream, status, code. */
+    public static String describe(Throwable failure) {
+        if (failure instanceof UpstreamRejectedException rejected) {
+            return rejected.upstream() + " rejected (HTTP " + rejected.upstreamStatus() + ")"
+                    + rejected.upstreamErrorCode().map(code -> " " + code).orElse("");
+        }
+        if (failure instanceof UpstreamUnavailableException unavailable) {
+            return unavailable.upstream() + " unavailable";
+        }
+        return failure.getClass().getSimpleName();
     }
 
     /**
