@@ -5,8 +5,8 @@ import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tokenbroker.TokenBrokerApplication;
 import dev.tokenbroker.sim.VaultSimulator;
+import dev.tokenbroker.testing.SeparateBroker;
 import dev.tokenbroker.testing.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -67,12 +65,7 @@ class HashicorpVaultBrokerIntegrationTests {
         seed("bad-key", Map.of("apikey", TestBroker.UNKNOWN_TO_IAM_KEY));
         seed("factory-iot", Map.of("apikey", TestBroker.IOT_MASTER_KEY, "token", TestBroker.IOT_MASTER_TOKEN));
         String hashicorp = "--tokenbroker.vault.hashicorp.";
-        List<String> arguments = new ArrayList<>();
-        // The shared test world (IAM and WIoTP simulators, callers incl. the ops key), then this test's own store.
-        TestBroker.properties().forEach((name, value) -> arguments.add("--" + name + "=" + value));
-        arguments.addAll(List.of(
-                "--server.port=0",
-                "--management.server.port=0",
+        broker = SeparateBroker.start(List.of(
                 "--management.endpoints.web.exposure.include=*",
                 "--management.endpoint.env.show-values=always",
                 "--management.endpoint.configprops.show-values=always",
@@ -88,9 +81,6 @@ class HashicorpVaultBrokerIntegrationTests {
                 hashicorp + "approle.secret-id-file=" + TestVaults.file(files, "secret-id", SECRET_ID),
                 // Not used by AppRole; here so the canary sweep shows an inline token stays hidden.
                 hashicorp + "token=" + INLINE_TOKEN));
-        broker = new SpringApplicationBuilder(TokenBrokerApplication.class, FakeClockConfiguration.class)
-                .profiles("it")
-                .run(arguments.toArray(String[]::new));
         api = WebClient.create("http://127.0.0.1:" + broker.getEnvironment().getProperty("local.server.port"));
         management =
                 WebClient.create("http://127.0.0.1:" + broker.getEnvironment().getProperty("local.management.port"));
@@ -285,26 +275,4 @@ class HashicorpVaultBrokerIntegrationTests {
 
     /** One request of the load: when it started, its status and the token it got. */
     private record Served(long startedAt, int status, String token) {}
-
-    /** The shared fake clock (the IAM simulator stamps tokens with it) and this context's own event loops. */
-    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
-    static class FakeClockConfiguration {
-
-        @org.springframework.context.annotation.Bean
-        @org.springframework.context.annotation.Primary
-        Clock vaultTestClock() {
-            return TestBroker.CLOCK;
-        }
-
-        /**
-         * Own event loops: Boot's default factory disposes Reactor Netty's global resources when this context
-         * closes, which the shared test context and the simulators run on.
-         */
-        @org.springframework.context.annotation.Bean
-        ReactorResourceFactory reactorResourceFactory() {
-            ReactorResourceFactory factory = new ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        }
-    }
 }
