@@ -5,12 +5,12 @@ import dev.tokenbroker.caller.CredentialTypeMismatchException;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
 import dev.tokenbroker.vault.SecretNotFoundException;
-import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 
 /**
  * What went wrong with a drop-in token request (IAM facade, RFC 8693), independent of the shape the answer takes.
@@ -29,8 +29,6 @@ enum FacadeFailure {
     MASTER_KEY_MISSING("master-key-missing"),
     UPSTREAM_UNAVAILABLE("upstream-unavailable"),
     INTERNAL_ERROR("internal-error");
-
-    private static final Logger log = LoggerFactory.getLogger(FacadeFailure.class);
 
     private final String reason;
 
@@ -74,15 +72,21 @@ enum FacadeFailure {
         if (failure instanceof UpstreamUnavailableException) {
             return UPSTREAM_UNAVAILABLE;
         }
-        // Type and frames only: the message of an unexpected exception may quote input.
-        log.error(
-                "Unexpected {} at {}",
-                failure.getClass().getName(),
-                Arrays.stream(failure.getStackTrace())
-                        .limit(8)
-                        .map(StackTraceElement::toString)
-                        .collect(Collectors.joining(" < ")));
+        ProblemResponses.logUnexpected(failure);
         return INTERNAL_ERROR;
+    }
+
+    /**
+     * The answer both drop-in endpoints give a failure, in their own body shape: JSON, never stored, with the
+     * failure's {@code Retry-After} when it has one.
+     */
+    ResponseEntity<Object> answer(HttpStatus status, Throwable failure, Map<String, Object> body) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Cache-Control", "no-store")
+                .header("Pragma", "no-cache");
+        retryAfterSeconds(failure).ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
+        return response.body((Object) body);
     }
 
     /** A message safe to show the caller: the broker's own exceptions never quote secrets or upstream bodies. */

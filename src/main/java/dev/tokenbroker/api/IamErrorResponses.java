@@ -3,7 +3,6 @@ package dev.tokenbroker.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -46,12 +45,7 @@ final class IamErrorResponses {
         body.put("errorMessage", message(kind, failure, crToken));
         body.put("context", context);
 
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
-                .contentType(MediaType.APPLICATION_JSON)
-                .header("Cache-Control", "no-store")
-                .header("Pragma", "no-cache");
-        kind.retryAfterSeconds(failure).ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
-        return response.body((Object) body);
+        return kind.answer(status, failure, body);
     }
 
     private static HttpStatus status(FacadeFailure kind) {

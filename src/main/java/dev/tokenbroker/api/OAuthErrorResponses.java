@@ -3,7 +3,6 @@ package dev.tokenbroker.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -38,12 +37,7 @@ final class OAuthErrorResponses {
         body.put("request_id", RequestIds.of(exchange));
         kind.upstreamErrorCode(failure).ifPresent(code -> body.put("upstream_error_code", code));
 
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
-                .contentType(MediaType.APPLICATION_JSON)
-                .header("Cache-Control", "no-store")
-                .header("Pragma", "no-cache");
-        kind.retryAfterSeconds(failure).ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
-        return response.body((Object) body);
+        return kind.answer(status, failure, body);
     }
 
     private static HttpStatus status(FacadeFailure kind) {

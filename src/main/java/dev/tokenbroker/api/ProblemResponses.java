@@ -174,6 +174,15 @@ public final class ProblemResponses
             HttpStatus code = known == null ? HttpStatus.BAD_REQUEST : known;
             return new Problem(null, code, code.getReasonPhrase(), code.getReasonPhrase());
         }
+        logUnexpected(failure);
+        return Problem.of(ProblemType.INTERNAL_ERROR, "unexpected error; quote the request id to the operators");
+    }
+
+    /**
+     * Logs an exception nobody expected: its type and top frames only, since its message may quote input (and so a
+     * secret).
+     */
+    static void logUnexpected(Throwable failure) {
         log.error(
                 "Unexpected {} at {}",
                 failure.getClass().getName(),
@@ -181,7 +190,6 @@ public final class ProblemResponses
                         .limit(8)
                         .map(StackTraceElement::toString)
                         .collect(Collectors.joining(" < ")));
-        return Problem.of(ProblemType.INTERNAL_ERROR, "unexpected error; quote the request id to the operators");
     }
 
     private static String wwwAuthenticate(AuthenticationException failure) {
