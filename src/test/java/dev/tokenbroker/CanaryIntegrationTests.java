@@ -11,6 +11,7 @@ import dev.tokenbroker.audit.AuditEvent;
 import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
@@ -117,7 +118,7 @@ class CanaryIntegrationTests extends BrokerIntegrationTest {
                 new IamToken(Secret.of("eyJ.token.canary"), "Bearer", now, now.plusSeconds(60), "ibm"),
                 new CallerAuthentication("client:scorer", List.of()),
                 new AuditEvent(now, "r1", "client:scorer", "wml-prod", "iam-token", "issued", 200, null, "0011"),
-                new UpstreamRejectedException("iam", 400, "BXNIM0415E", true, "iam refused the API key"));
+                new UpstreamRejectedException(Upstream.IAM, 400, "BXNIM0415E", true, "iam refused the API key"));
 
         assertThat(holders)
                 .allSatisfy(holder ->

@@ -7,6 +7,7 @@ import dev.tokenbroker.iam.IamTokenProvider;
 import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
@@ -50,8 +51,9 @@ public final class CredentialIssuer implements DisposableBean {
         this.secrets = secrets;
         this.iot = iot;
         this.shareWhileLeft = 1 - properties.refreshAt();
-        this.iamTokens = new TokenCache<>("iam-token", key -> mintIamToken(key, iam), retired -> {}, properties, clock);
-        this.iotKeys = new TokenCache<>("iot-key", this::mintIotKey, this::revoke, properties, clock);
+        this.iamTokens = new TokenCache<>(
+                "iam-token", Upstream.IAM, key -> mintIamToken(key, iam), retired -> {}, properties, clock);
+        this.iotKeys = new TokenCache<>("iot-key", Upstream.WIOTP, this::mintIotKey, this::revoke, properties, clock);
         this.rotationWatch = secrets.changes().subscribe(this::onNewVersion);
     }
 

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
@@ -63,6 +64,7 @@ public final class TokenCache<V extends Expiring> {
     private static final String OBSERVATION_KEY = "micrometer.observation";
 
     private final String kind;
+    private final Upstream upstream;
     private final Function<CacheKey, Mono<V>> minter;
     private final Consumer<V> retire;
     private final CacheProperties properties;
@@ -76,16 +78,19 @@ public final class TokenCache<V extends Expiring> {
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
+     * @param upstream who mints it
      * @param minter mints a fresh credential for a key
      * @param retire called with every credential that leaves the cache (replaced, expired, evicted), e.g. to revoke it
      */
     public TokenCache(
             String kind,
+            Upstream upstream,
             Function<CacheKey, Mono<V>> minter,
             Consumer<V> retire,
             CacheProperties properties,
             Clock clock) {
         this.kind = kind;
+        this.upstream = upstream;
         this.minter = minter;
         this.retire = retire;
         this.properties = properties;
@@ -294,8 +299,8 @@ public final class TokenCache<V extends Expiring> {
             slot.touch(clock.instant());
             if (fresh.remaining(clock.instant()).compareTo(minValid) < 0) {
                 return Mono.error(new UpstreamUnavailableException(
-                        slot.key.credential(),
-                        "the upstream issues credentials that live less than the minimum validity asked for",
+                        upstream,
+                        upstream + " issues credentials that live less than the minimum validity asked for",
                         Duration.ofSeconds(60),
                         null));
             }

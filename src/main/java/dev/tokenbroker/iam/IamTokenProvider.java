@@ -3,6 +3,7 @@ package dev.tokenbroker.iam;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
 public final class IamTokenProvider {
 
     static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
-    private static final String UPSTREAM = "iam";
+    private static final Upstream UPSTREAM = Upstream.IAM;
 
     private final WebClient client;
     private final URI tokenUri;

@@ -3,6 +3,7 @@ package dev.tokenbroker.iot;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
@@ -36,9 +37,7 @@ import reactor.core.publisher.Mono;
  */
 public final class IotKeyProvider {
 
-    private static final String UPSTREAM = "iot";
-    // The upstream tag of the tokenbroker.upstream timer and retry counter (ops.Upstreams).
-    private static final String METRIC_UPSTREAM = "wiotp";
+    private static final Upstream UPSTREAM = Upstream.WIOTP;
     private static final int PAGE_SIZE = 100;
     private static final int MAX_PAGES = 1000;
 
@@ -74,7 +73,7 @@ public final class IotKeyProvider {
                             .exchangeToMono(response -> read(response, KeyBody.class))
                             .map(created -> toKey(created, credential, org, sorted, now, expiresAt));
                 })
-                .retryWhen(UpstreamCalls.retry(METRIC_UPSTREAM, settings))
+                .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
     }
 
@@ -94,7 +93,7 @@ public final class IotKeyProvider {
                         .exchangeToMono(response -> response.statusCode().value() == 404
                                 ? response.releaseBody().thenReturn(false)
                                 : read(response, Void.class).thenReturn(true)))
-                .retryWhen(UpstreamCalls.retry(METRIC_UPSTREAM, settings))
+                .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
     }
 
@@ -133,7 +132,7 @@ public final class IotKeyProvider {
                         .headers(headers -> authenticate(headers, master))
                         .accept(MediaType.APPLICATION_JSON)
                         .exchangeToMono(response -> read(response, ListBody.class)))
-                .retryWhen(UpstreamCalls.retry(METRIC_UPSTREAM, settings))
+                .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure))
                 .doOnNext(page -> page.previous = bookmark);
     }
@@ -156,7 +155,7 @@ public final class IotKeyProvider {
     private IotAppKey toKey(
             KeyBody created, String credential, String org, List<String> roles, Instant now, Instant expiresAt) {
         if (created.key == null || created.key.isBlank() || created.token == null || created.token.isBlank()) {
-            throw new UpstreamRejectedException(UPSTREAM, 200, null, false, "iot sent a key response we cannot use");
+            throw new UpstreamRejectedException(UPSTREAM, 200, null, false, "wiotp sent a key response we cannot use");
         }
         return new IotAppKey(credential, org, created.key, Secret.of(created.token), roles, now, expiresAt);
     }
@@ -185,7 +184,7 @@ public final class IotKeyProvider {
 
     private static UpstreamRejectedException rejected(int status, String errorCode, boolean permanent) {
         String what = status == 401 || status == 403 ? "refused the master key" : "refused the request";
-        String message = "iot " + what + ": HTTP " + status + (errorCode == null ? "" : " " + errorCode);
+        String message = "wiotp " + what + ": HTTP " + status + (errorCode == null ? "" : " " + errorCode);
         return new UpstreamRejectedException(UPSTREAM, status, errorCode, permanent, message);
     }
 

@@ -1,5 +1,6 @@
 package dev.tokenbroker.ops;
 
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamException;
 import dev.tokenbroker.support.UpstreamRejectedException;
@@ -13,15 +14,15 @@ final class Upstreams {
 
     static String of(String kind) {
         return switch (kind) {
-            case "iam-token" -> "iam";
-            case "iot-key" -> "wiotp";
+            case "iam-token" -> Upstream.IAM.tag();
+            case "iot-key" -> Upstream.WIOTP.tag();
             default -> kind;
         };
     }
 
     static String of(String kind, Throwable failure) {
         return failure instanceof UpstreamException upstream && upstream.upstream() != null
-                ? upstream.upstream()
+                ? upstream.upstream().tag()
                 : of(kind);
     }
 

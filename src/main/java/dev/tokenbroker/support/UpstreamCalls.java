@@ -51,20 +51,12 @@ public final class UpstreamCalls {
     /**
      * Retries {@link RetryableUpstreamFailure}s, I/O errors and timeouts up to {@code maxRetries} times. Each wait is a
      * random duration in [0, min(maxBackoff, initialBackoff * 2^n)] (full jitter), and never shorter than the
-     * upstream's {@code Retry-After}; a {@code Retry-After} beyond {@code maxRetryAfter} ends the retries.
+     * upstream's {@code Retry-After}; a {@code Retry-After} beyond {@code maxRetryAfter} ends the retries. Each retry
+     * is counted in the {@value #RETRIES_METER} counter (tags {@code upstream}, {@code reason}: {@code 429},
+     * {@code 5xx}, {@code io}, {@code timeout}) of Micrometer's global registry, which Spring Boot links to the
+     * exported registries.
      */
-    public static Retry retry(UpstreamSettings settings) {
-        return retry(null, settings);
-    }
-
-    /**
-     * {@link #retry(UpstreamSettings)} that also counts each retry in the {@value #RETRIES_METER} counter (tags
-     * {@code upstream}, {@code reason}: {@code 429}, {@code 5xx}, {@code io}, {@code timeout}) of Micrometer's global
-     * registry, which Spring Boot links to the exported registries.
-     *
-     * @param upstream a fixed upstream name such as {@code iam}; never anything taken from a request
-     */
-    public static Retry retry(String upstream, UpstreamSettings settings) {
+    public static Retry retry(Upstream upstream, UpstreamSettings settings) {
         return Retry.from(signals -> signals.concatMap(signal -> {
             Throwable failure = signal.failure();
             long attempt = signal.totalRetries();
@@ -80,16 +72,14 @@ public final class UpstreamCalls {
                 }
                 wait = retryAfter.compareTo(wait) > 0 ? retryAfter : wait;
             }
-            if (upstream != null) {
-                Metrics.counter(RETRIES_METER, "upstream", upstream, "reason", retryReason(failure))
-                        .increment();
-            }
+            Metrics.counter(RETRIES_METER, "upstream", upstream.tag(), "reason", retryReason(failure))
+                    .increment();
             return Mono.delay(wait).thenReturn(attempt);
         }));
     }
 
     /** Turns what is left after retries into an {@link UpstreamException} that names the upstream, not the secret. */
-    public static UpstreamException translate(String upstream, Throwable failure) {
+    public static UpstreamException translate(Upstream upstream, Throwable failure) {
         if (failure instanceof UpstreamException known) {
             return known;
         }

@@ -9,17 +9,17 @@ import java.util.Optional;
 public abstract sealed class UpstreamException extends RuntimeException
         permits UpstreamRejectedException, UpstreamUnavailableException {
 
-    private final String upstream;
+    private final Upstream upstream;
     private final String upstreamErrorCode;
 
-    protected UpstreamException(String upstream, String message, String upstreamErrorCode, Throwable cause) {
+    protected UpstreamException(Upstream upstream, String message, String upstreamErrorCode, Throwable cause) {
         super(message, cause, false, cause != null);
         this.upstream = upstream;
         this.upstreamErrorCode = upstreamErrorCode;
     }
 
-    /** Which upstream failed: {@code iam}, {@code iot}, {@code vault}. */
-    public String upstream() {
+    /** Which upstream failed. */
+    public Upstream upstream() {
         return upstream;
     }
 

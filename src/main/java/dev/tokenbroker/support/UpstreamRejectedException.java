@@ -11,7 +11,7 @@ public final class UpstreamRejectedException extends UpstreamException {
     private final boolean permanent;
 
     public UpstreamRejectedException(
-            String upstream, int upstreamStatus, String upstreamErrorCode, boolean permanent, String message) {
+            Upstream upstream, int upstreamStatus, String upstreamErrorCode, boolean permanent, String message) {
         super(upstream, message, upstreamErrorCode, null);
         this.upstreamStatus = upstreamStatus;
         this.permanent = permanent;

@@ -10,7 +10,7 @@ public final class UpstreamUnavailableException extends UpstreamException {
 
     private final Duration retryAfter;
 
-    public UpstreamUnavailableException(String upstream, String message, Duration retryAfter, Throwable cause) {
+    public UpstreamUnavailableException(Upstream upstream, String message, Duration retryAfter, Throwable cause) {
         super(upstream, message, null, cause);
         this.retryAfter = retryAfter;
     }

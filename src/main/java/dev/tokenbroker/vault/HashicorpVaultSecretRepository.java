@@ -1,6 +1,7 @@
 package dev.tokenbroker.vault;
 
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -232,7 +233,8 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
         unanswered();
         log.warn("Vault did not give secret '{}': {}", name, describe(failure));
         String reason = isPermissionDenied(failure) ? "Vault refused to give" : "Vault could not be reached for";
-        return new UpstreamUnavailableException("vault", reason + " secret '" + name + "'", RETRY_AFTER, failure);
+        return new UpstreamUnavailableException(
+                Upstream.VAULT, reason + " secret '" + name + "'", RETRY_AFTER, failure);
     }
 
     private void answered() {

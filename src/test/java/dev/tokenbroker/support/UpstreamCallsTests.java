@@ -33,8 +33,9 @@ class UpstreamCallsTests {
             return Mono.<String>error(new RetryableUpstreamFailure(503, null));
         });
 
-        StepVerifier.withVirtualTime(() -> failing.retryWhen(UpstreamCalls.retry(UpstreamSettings.defaults()))
-                        .onErrorMap(error -> UpstreamCalls.translate("iam", error)))
+        StepVerifier.withVirtualTime(
+                        () -> failing.retryWhen(UpstreamCalls.retry(Upstream.IAM, UpstreamSettings.defaults()))
+                                .onErrorMap(error -> UpstreamCalls.translate(Upstream.IAM, error)))
                 .thenAwait(Duration.ofMinutes(1))
                 .expectErrorSatisfies(error -> assertThat(error)
                         .isInstanceOf(UpstreamUnavailableException.class)
@@ -48,10 +49,10 @@ class UpstreamCallsTests {
         AtomicInteger attempts = new AtomicInteger();
         Mono<String> rejected = Mono.defer(() -> {
             attempts.incrementAndGet();
-            return Mono.<String>error(new UpstreamRejectedException("iam", 400, "BXNIM0415E", true, "refused"));
+            return Mono.<String>error(new UpstreamRejectedException(Upstream.IAM, 400, "BXNIM0415E", true, "refused"));
         });
 
-        StepVerifier.create(rejected.retryWhen(UpstreamCalls.retry(UpstreamSettings.defaults())))
+        StepVerifier.create(rejected.retryWhen(UpstreamCalls.retry(Upstream.IAM, UpstreamSettings.defaults())))
                 .expectError(UpstreamRejectedException.class)
                 .verify(Duration.ofSeconds(5));
         assertThat(attempts).hasValue(1);
@@ -65,8 +66,8 @@ class UpstreamCallsTests {
             return Mono.<String>error(new RetryableUpstreamFailure(429, Duration.ofMinutes(5)));
         });
 
-        StepVerifier.create(limited.retryWhen(UpstreamCalls.retry(UpstreamSettings.defaults()))
-                        .onErrorMap(error -> UpstreamCalls.translate("iam", error)))
+        StepVerifier.create(limited.retryWhen(UpstreamCalls.retry(Upstream.IAM, UpstreamSettings.defaults()))
+                        .onErrorMap(error -> UpstreamCalls.translate(Upstream.IAM, error)))
                 .expectErrorSatisfies(error -> assertThat(((UpstreamUnavailableException) error).retryAfter())
                         .isEqualTo(Duration.ofMinutes(5)))
                 .verify(Duration.ofSeconds(5));
