@@ -7,7 +7,7 @@ import dev.tokenbroker.vault.SecretRepository;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.Disposable;
@@ -34,23 +34,46 @@ class CacheConfiguration {
         return new RefreshScheduler(issuer, properties);
     }
 
-    /** Checks every cache for due refreshes each {@code scan-interval}, off the event loop. */
-    static final class RefreshScheduler implements DisposableBean {
+    /**
+     * Each {@code scan-interval}, off the event loop: checks every cache for due refreshes and retries the proof of
+     * new master-key versions whose backoff has passed.
+     */
+    static final class RefreshScheduler implements SmartLifecycle {
 
         private static final Logger log = LoggerFactory.getLogger(RefreshScheduler.class);
 
-        private final Disposable ticks;
+        private final CredentialIssuer issuer;
+        private final CacheProperties properties;
+        private volatile Disposable ticks;
 
         RefreshScheduler(CredentialIssuer issuer, CacheProperties properties) {
-            // boundedElastic, not parallel: Caffeine's cleanUp() may wait on the cache's eviction lock.
-            this.ticks = Flux.interval(properties.scanInterval(), Schedulers.boundedElastic())
-                    .onBackpressureDrop()
-                    .subscribe(tick -> issuer.caches().forEach(RefreshScheduler::scan));
+            this.issuer = issuer;
+            this.properties = properties;
         }
 
         @Override
-        public void destroy() {
-            ticks.dispose();
+        public void start() {
+            // boundedElastic, not parallel: Caffeine's cleanUp() may wait on the cache's eviction lock.
+            ticks = Flux.interval(properties.scanInterval(), Schedulers.boundedElastic())
+                    .onBackpressureDrop()
+                    .subscribe(tick -> {
+                        issuer.caches().forEach(RefreshScheduler::scan);
+                        issuer.proveDue();
+                    });
+        }
+
+        @Override
+        public void stop() {
+            Disposable running = ticks;
+            ticks = null;
+            if (running != null) {
+                running.dispose();
+            }
+        }
+
+        @Override
+        public boolean isRunning() {
+            return ticks != null;
         }
 
         // One failing scan must not end the ticks.

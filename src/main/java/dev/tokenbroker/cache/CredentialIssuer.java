@@ -2,33 +2,41 @@ package dev.tokenbroker.cache;
 
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.CredentialType;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.iam.IamTokenProvider;
 import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
+import dev.tokenbroker.iot.IotMasterKeys;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Issues credentials (IAM tokens, WIoTP keys) from the cache: resolves a credential's current master-key version, asks
- * the cache, and mints from the vault on a miss. Drops entries minted with a master key as soon as the vault shows a
- * new version; WIoTP keys that leave the cache are revoked on the platform. Callers and policy are not its concern.
- * Thread-safe.
+ * Issues credentials (IAM tokens, WIoTP keys) from the cache: resolves the master-key version in service for a
+ * credential, asks the cache, and mints on a miss. Callers and policy are not its concern. Thread-safe.
+ *
+ * <p>Rotation is make-before-break: a new master-key version in the vault is proven by one successful mint (an IAM
+ * token; for an {@code iot-app} credential, an authenticated list of the organisation's keys, which mints nothing)
+ * before anything changes for callers. Until then the version in service keeps serving and minting; a version that
+ * fails its proof is reported once to the {@link RotationListener} and tried again with backoff. The moment it
+ * succeeds, it is in service and credentials minted with older versions are dropped from the cache (WIoTP keys stay
+ * valid until their {@code expires_at}; the ledger revokes them then).
  */
-public final class CredentialIssuer implements DisposableBean {
+public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CredentialIssuer.class);
 
@@ -37,8 +45,11 @@ public final class CredentialIssuer implements DisposableBean {
     private final TokenCache<IamToken> iamTokens;
     private final TokenCache<IotAppKey> iotKeys;
     private final IotKeyProvider iot;
+    private final Clock clock;
     private final double shareWhileLeft;
-    private final Disposable rotationWatch;
+    private final MasterKeyRotation rotation;
+    private volatile RotationListener rotationListener = new RotationListener() {};
+    private volatile Disposable rotationWatch;
 
     public CredentialIssuer(
             CredentialRegistry registry,
@@ -46,15 +57,15 @@ public final class CredentialIssuer implements DisposableBean {
             IamTokenProvider iam,
             IotKeyProvider iot,
             CacheProperties properties,
-            java.time.Clock clock) {
+            Clock clock) {
         this.registry = registry;
         this.secrets = secrets;
         this.iot = iot;
+        this.clock = clock;
         this.shareWhileLeft = 1 - properties.refreshAt();
-        this.iamTokens = new TokenCache<>(
-                "iam-token", Upstream.IAM, key -> mintIamToken(key, iam), retired -> {}, properties, clock);
-        this.iotKeys = new TokenCache<>("iot-key", Upstream.WIOTP, this::mintIotKey, this::revoke, properties, clock);
-        this.rotationWatch = secrets.changes().subscribe(this::onNewVersion);
+        this.rotation = new MasterKeyRotation(properties.retryInterval());
+        this.iamTokens = new TokenCache<>("iam-token", Upstream.IAM, key -> mintIamToken(key, iam), properties, clock);
+        this.iotKeys = new TokenCache<>("iot-key", Upstream.WIOTP, this::mintIotKey, properties, clock);
     }
 
     /**
@@ -63,7 +74,7 @@ public final class CredentialIssuer implements DisposableBean {
      * @return the token, or {@link dev.tokenbroker.support.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IamToken> iamToken(Credential credential, Duration minValid) {
-        return secrets.read(credential.secret())
+        return serving(credential)
                 .flatMap(secret ->
                         iamTokens.get(new CacheKey(credential.name(), secret.version(), List.of()), minValid));
     }
@@ -71,17 +82,26 @@ public final class CredentialIssuer implements DisposableBean {
     /**
      * A WIoTP application key of an {@code iot-app} credential with these roles. Callers asking for the same credential
      * and roles share one key while more than {@code 1 - refresh-at} (20%) of its life is left; it is replaced in the
-     * background once {@code refresh-at} of its life has passed, and every key that leaves the cache (replaced,
-     * expired, evicted, minted with an old master key) is revoked on the platform.
+     * background once {@code refresh-at} of its life has passed. Every key stays valid until the {@code expiresAt} it
+     * was handed out with, and is revoked then (see {@link dev.tokenbroker.iot.IotKeySweeper}).
      *
      * @param roles WIoTP role ids, already checked against policy
      * @return the key, or {@link dev.tokenbroker.support.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IotAppKey> iotKey(Credential credential, Set<String> roles) {
         Duration minValid = Duration.ofMillis((long) (ttl(credential).toMillis() * shareWhileLeft));
-        return secrets.read(credential.secret())
+        return serving(credential)
                 .flatMap(secret ->
                         iotKeys.get(new CacheKey(credential.name(), secret.version(), List.copyOf(roles)), minValid));
+    }
+
+    /** The operator key in service for an {@code iot-app} credential (during a rotation, the proven one). */
+    @Override
+    public Mono<IotMasterKey> of(String credential) {
+        return Mono.justOrEmpty(registry.find(credential))
+                .switchIfEmpty(Mono.error(() -> new SecretNotFoundException(credential, null)))
+                .flatMap(this::serving)
+                .map(CredentialIssuer::masterKey);
     }
 
     /**
@@ -113,39 +133,137 @@ public final class CredentialIssuer implements DisposableBean {
         return List.of(iamTokens, iotKeys);
     }
 
+    /** Secrets whose newest version waits for its proof, for health and operators. */
+    public List<PendingRotation> pendingRotations() {
+        return rotation.pending();
+    }
+
+    /** Sets the listener told about rotations; replaces any earlier one. */
+    public void observeRotations(RotationListener listener) {
+        this.rotationListener = listener == null ? new RotationListener() {} : listener;
+    }
+
+    /** Starts the proof of every new master-key version whose next attempt is due; returns at once. */
+    public void proveDue() {
+        registry.all().stream().map(Credential::secret).distinct().forEach(this::proveDue);
+    }
+
     @Override
-    public void destroy() {
-        rotationWatch.dispose();
+    public void start() {
+        rotationWatch = secrets.changes().subscribe(this::onNewVersion);
+    }
+
+    @Override
+    public void stop() {
+        Disposable watch = rotationWatch;
+        rotationWatch = null;
+        if (watch != null) {
+            watch.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return rotationWatch != null;
+    }
+
+    private Mono<StoredSecret> serving(Credential credential) {
+        return secrets.read(credential.secret()).map(newest -> {
+            StoredSecret serving = rotation.serving(newest);
+            if (!serving.version().equals(newest.version())) {
+                proveDue(credential.secret());
+            }
+            return serving;
+        });
+    }
+
+    private void onNewVersion(StoredSecret newest) {
+        rotation.serving(newest);
+        proveDue(newest.name());
+    }
+
+    private void proveDue(String secret) {
+        StoredSecret candidate = rotation.dueCandidate(secret, clock.instant());
+        if (candidate != null) {
+            prove(candidate).subscribe(proven -> {}, failure -> refused(candidate, failure), () -> rotated(candidate));
+        }
+    }
+
+    // One mint with the new version: an IAM token (cached, so it serves at once), or for WIoTP an authenticated list.
+    private Mono<Void> prove(StoredSecret candidate) {
+        List<Credential> users = users(candidate.name());
+        Credential iam = users.stream()
+                .filter(credential -> credential.type() == CredentialType.IAM_APIKEY)
+                .findFirst()
+                .orElse(null);
+        if (iam != null) {
+            return iamTokens
+                    .get(new CacheKey(iam.name(), candidate.version(), List.of()), Duration.ZERO)
+                    .then();
+        }
+        Credential device = users.get(0);
+        return Mono.fromCallable(() -> masterKey(candidate))
+                .flatMapMany(master -> iot.list(device.org(), master).take(1))
+                .then();
+    }
+
+    private void rotated(StoredSecret candidate) {
+        if (!rotation.proven(candidate)) {
+            return;
+        }
+        for (Credential credential : users(candidate.name())) {
+            for (TokenCache<?> cache : caches()) {
+                int dropped = cache.evictOtherVersions(credential.name(), candidate.version());
+                if (dropped > 0) {
+                    log.info(
+                            "Master key of credential '{}' rotated to version {}: dropped {} cached {} entries",
+                            credential.name(),
+                            candidate.version(),
+                            dropped,
+                            cache.kind());
+                }
+            }
+        }
+        rotationListener.rotated(candidate.name(), candidate.version());
+    }
+
+    private void refused(StoredSecret candidate, Throwable failure) {
+        String error = failure instanceof SecretNotFoundException missing
+                ? missing.getMessage()
+                : UpstreamCalls.describe(failure);
+        if (rotation.refused(candidate, error, clock.instant())) {
+            log.warn(
+                    "New version {} of secret '{}' cannot mint ({}): the version in service keeps serving; retrying"
+                            + " with backoff",
+                    candidate.version(),
+                    candidate.name(),
+                    error);
+            rotationListener.refused(candidate.name(), candidate.version(), error);
+        }
+    }
+
+    private List<Credential> users(String secret) {
+        return registry.all().stream()
+                .filter(credential -> credential.secret().equals(secret))
+                .toList();
     }
 
     private Mono<IamToken> mintIamToken(CacheKey key, IamTokenProvider iam) {
-        Credential credential = registry.find(key.credential()).orElseThrow();
-        return secrets.read(credential.secret()).flatMap(secret -> iam.mint(secret.require("apikey")));
+        return secretAt(key).flatMap(secret -> iam.mint(secret.require("apikey")));
     }
 
     private Mono<IotAppKey> mintIotKey(CacheKey key) {
         Credential credential = registry.find(key.credential()).orElseThrow();
-        return secrets.read(credential.secret())
+        return secretAt(key)
                 .flatMap(secret ->
                         iot.mint(credential.name(), credential.org(), ttl(credential), key.roles(), masterKey(secret)));
     }
 
-    // Fire and forget: called from the cache's removal listener and from refreshes, which must not wait on the
-    // platform. A key whose revoke fails is deleted by the IotKeySweeper once its expiresAt has passed.
-    private void revoke(IotAppKey key) {
-        Credential credential = registry.find(key.credential()).orElse(null);
-        if (credential == null) {
-            return;
-        }
-        secrets.read(credential.secret())
-                .flatMap(secret -> iot.revoke(key.org(), key.key(), masterKey(secret)))
-                .subscribe(
-                        deleted -> log.debug("Revoked a WIoTP key of credential '{}' ({})", key.credential(), key),
-                        failure -> log.warn(
-                                "Revoking a WIoTP key of credential '{}' failed: {}; the sweeper deletes it after {}",
-                                key.credential(),
-                                UpstreamCalls.describe(failure),
-                                key.expiresAt()));
+    // The fields of the version the key names (proven or candidate), read again from the vault if it is not known.
+    private Mono<StoredSecret> secretAt(CacheKey key) {
+        Credential credential = registry.find(key.credential()).orElseThrow();
+        StoredSecret known = rotation.version(credential.secret(), key.secretVersion());
+        return known != null ? Mono.just(known) : serving(credential);
     }
 
     private static IotMasterKey masterKey(StoredSecret secret) {
@@ -154,22 +272,5 @@ public final class CredentialIssuer implements DisposableBean {
 
     private static Duration ttl(Credential credential) {
         return credential.ttl() == null ? Duration.ofHours(1) : credential.ttl();
-    }
-
-    private void onNewVersion(StoredSecret secret) {
-        for (Credential credential : registry.all()) {
-            if (credential.secret().equals(secret.name())) {
-                for (TokenCache<?> cache : caches()) {
-                    int dropped = cache.evictOtherVersions(credential.name(), secret.version());
-                    if (dropped > 0) {
-                        log.info(
-                                "Master key of credential '{}' changed: dropped {} cached {} entries",
-                                credential.name(),
-                                dropped,
-                                cache.kind());
-                    }
-                }
-            }
-        }
     }
 }

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Upstream;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +64,6 @@ public final class TokenCache<V extends Expiring> {
     private final String kind;
     private final Upstream upstream;
     private final Function<CacheKey, Mono<V>> minter;
-    private final Consumer<V> retire;
     private final CacheProperties properties;
     private final Clock clock;
     private final AsyncCache<CacheKey, Slot<V>> slots;
@@ -80,19 +77,16 @@ public final class TokenCache<V extends Expiring> {
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
      * @param upstream who mints it
      * @param minter mints a fresh credential for a key
-     * @param retire called with every credential that leaves the cache (replaced, expired, evicted), e.g. to revoke it
      */
     public TokenCache(
             String kind,
             Upstream upstream,
             Function<CacheKey, Mono<V>> minter,
-            Consumer<V> retire,
             CacheProperties properties,
             Clock clock) {
         this.kind = kind;
         this.upstream = upstream;
         this.minter = minter;
-        this.retire = retire;
         this.properties = properties;
         this.clock = clock;
         Ticker ticker = () -> toNanos(clock.instant());
@@ -100,11 +94,6 @@ public final class TokenCache<V extends Expiring> {
                 .ticker(ticker)
                 .maximumSize(properties.maximumSize())
                 .expireAfter(new UntilExpiry())
-                .removalListener((CacheKey key, Slot<V> slot, RemovalCause cause) -> {
-                    if (slot != null) {
-                        retire.accept(slot.current());
-                    }
-                })
                 .recordStats()
                 .buildAsync();
         this.failures = Caffeine.newBuilder()
@@ -164,8 +153,8 @@ public final class TokenCache<V extends Expiring> {
      * in the background.
      */
     public void refreshDue() {
-        // Caffeine evicts expired entries only during maintenance: run it, so that expired credentials are retired
-        // (WIoTP keys revoked) within one scan, even in a cache nobody reads.
+        // Caffeine evicts expired entries only during maintenance: run it, so that expired entries leave the
+        // operator view within one scan, even in a cache nobody reads.
         slots.synchronous().cleanUp();
         Instant now = clock.instant();
         Instant idleSince = now.minus(properties.idleTimeout());
@@ -327,16 +316,22 @@ public final class TokenCache<V extends Expiring> {
         mint(slot.key)
                 .subscribe(
                         fresh -> {
-                            V old = slot.replace(fresh, refreshPoint(fresh));
-                            slots.synchronous()
-                                    .policy()
-                                    .expireVariably()
-                                    .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
+                            // An entry evicted while its refresh ran stays evicted: the fresh credential goes to
+                            // those who waited for it only (a WIoTP key is tracked by the ledger all the same).
+                            boolean cached = isCached(slot);
+                            if (cached) {
+                                slot.replace(fresh, refreshPoint(fresh));
+                                slots.synchronous()
+                                        .policy()
+                                        .expireVariably()
+                                        .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
+                            }
                             slot.inflight.set(null);
                             observer.refreshed(kind, slot.key.credential(), true);
                             promise.complete(fresh);
-                            announce(slot.key, fresh);
-                            retire.accept(old);
+                            if (cached) {
+                                announce(slot.key, fresh);
+                            }
                         },
                         failure -> {
                             slot.failed(
@@ -347,6 +342,11 @@ public final class TokenCache<V extends Expiring> {
                             promise.completeExceptionally(failure);
                         });
         return promise;
+    }
+
+    private boolean isCached(Slot<V> slot) {
+        CompletableFuture<Slot<V>> entry = slots.asMap().get(slot.key);
+        return entry != null && entry.getNow(null) == slot;
     }
 
     private Mono<V> mint(CacheKey key) {

@@ -1,28 +1,36 @@
 package dev.tokenbroker.iot;
 
 import dev.tokenbroker.credential.CredentialRegistry;
-import dev.tokenbroker.vault.SecretRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** Wires the WIoTP client and the sweeper, which starts with the application and stops with it. */
+/** Wires the WIoTP client, the ledger of minted keys and the sweeper (a lifecycle bean: starts and stops with the app). */
 @Configuration(proxyBeanMethods = false)
 class IotConfiguration {
 
     @Bean
-    IotKeyProvider iotKeyProvider(WebClient.Builder builder, IotProperties properties, Clock clock) {
-        return new IotKeyProvider(builder, properties, clock);
+    IotKeyLedger iotKeyLedger() {
+        return new IotKeyLedger();
     }
 
-    @Bean(initMethod = "start", destroyMethod = "stop")
+    @Bean
+    IotKeyProvider iotKeyProvider(
+            WebClient.Builder builder, IotProperties properties, Clock clock, IotKeyLedger ledger) {
+        return new IotKeyProvider(builder, properties, clock, ledger);
+    }
+
+    @Bean
     IotKeySweeper iotKeySweeper(
             CredentialRegistry registry,
-            SecretRepository secrets,
+            IotMasterKeys masterKeys,
             IotKeyProvider provider,
+            IotKeyLedger ledger,
             IotProperties properties,
-            Clock clock) {
-        return new IotKeySweeper(registry, secrets, provider, properties, clock);
+            Clock clock,
+            MeterRegistry meters) {
+        return new IotKeySweeper(registry, masterKeys, provider, ledger, properties, clock, meters);
     }
 }

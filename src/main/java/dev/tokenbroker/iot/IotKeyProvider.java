@@ -7,6 +7,7 @@ import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
+import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +33,12 @@ import reactor.core.publisher.Mono;
  * retried with backoff; what is left is emitted as {@link dev.tokenbroker.support.UpstreamUnavailableException} or
  * {@link UpstreamRejectedException} (permanent for 400/401/403: a refused master key). Thread-safe.
  *
- * <p>Every key it mints carries a {@code comment} of the form {@code "<tag> credential=<name> roles=<r1,r2>"} and an
- * {@code expiresAt}; {@link #isTagged(String)} recognises them.
+ * <p>Every key it mints carries a {@code comment} of the form
+ * {@code "<tag> credential=<name> roles=<r1,r2> instance=<process> nonce=<attempt>"} and an {@code expiresAt};
+ * {@link #isTagged(String)} recognises them. Creating a key is not idempotent, so a create attempt that may have
+ * reached the platform (timeout, I/O error, 5xx, 429, an unusable answer) is reconciled before any retry: the keys
+ * are listed and any carrying that attempt's nonce is deleted (its token was never seen, so it cannot be adopted).
+ * Every key created is recorded in the {@link IotKeyLedger} before it is emitted.
  */
 public final class IotKeyProvider {
 
@@ -45,36 +50,66 @@ public final class IotKeyProvider {
     private final IotProperties properties;
     private final UpstreamSettings settings;
     private final Clock clock;
+    private final IotKeyLedger ledger;
 
-    public IotKeyProvider(WebClient.Builder builder, IotProperties properties, Clock clock) {
+    public IotKeyProvider(WebClient.Builder builder, IotProperties properties, Clock clock, IotKeyLedger ledger) {
         this.client = UpstreamCalls.webClient(builder, properties.http());
         this.properties = properties;
         this.settings = properties.http();
         this.clock = clock;
+        this.ledger = ledger;
     }
 
     /**
-     * Mints a key that expires {@code ttl} from now (to the second). One HTTP call, plus retries for transient
-     * failures; a retried call whose first attempt did reach the platform may leave a key behind, which the sweeper
-     * deletes once it has expired.
+     * Mints a key that expires {@code ttl} from now (to the second), tracked in the ledger before it is emitted. One
+     * HTTP call, plus retries for transient failures, each after the failed attempt has been reconciled; when the
+     * reconciliation itself fails there is no retry (the sweeper deletes what the attempt may have left).
      */
     public Mono<IotAppKey> mint(String credential, String org, Duration ttl, List<String> roles, IotMasterKey master) {
-        return Mono.defer(() -> {
-                    Instant now = clock.instant();
-                    Instant expiresAt = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
-                    List<String> sorted = roles.stream().sorted().distinct().toList();
-                    CreateKeyBody body = new CreateKeyBody(comment(credential, sorted), sorted, expiresAt.toString());
-                    return client.post()
-                            .uri(apikeys(org))
-                            .headers(headers -> authenticate(headers, master))
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .accept(MediaType.APPLICATION_JSON)
-                            .bodyValue(body)
-                            .exchangeToMono(response -> read(response, KeyBody.class))
-                            .map(created -> toKey(created, credential, org, sorted, now, expiresAt));
-                })
+        List<String> sorted = roles.stream().sorted().distinct().toList();
+        return Mono.defer(() -> attempt(credential, org, ttl, sorted, master))
                 .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
+    }
+
+    private Mono<IotAppKey> attempt(
+            String credential, String org, Duration ttl, List<String> roles, IotMasterKey master) {
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
+        String nonce = ledger.creating();
+        CreateKeyBody body = new CreateKeyBody(comment(credential, roles, nonce), roles, expiresAt.toString());
+        return client.post()
+                .uri(apikeys(org))
+                .headers(headers -> authenticate(headers, master))
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchangeToMono(response -> read(response, KeyBody.class))
+                .map(created -> toKey(created, credential, org, roles, now, expiresAt))
+                .doOnNext(ledger::track)
+                .onErrorResume(failure -> reconcile(org, master, nonce, failure))
+                .doFinally(signal -> ledger.created(nonce));
+    }
+
+    // A refusal (400/401/403) created nothing; anything else may have. Deletes what carries the nonce, then lets the
+    // failure through to the retry; a failed reconciliation ends the retries.
+    private Mono<IotAppKey> reconcile(String org, IotMasterKey master, String nonce, Throwable failure) {
+        ledger.requestSweep();
+        if (failure instanceof UpstreamRejectedException rejected && rejected.permanent()) {
+            return Mono.error(failure);
+        }
+        String mark = " nonce=" + nonce;
+        return list(org, master)
+                .filter(key -> key.comment() != null && key.comment().endsWith(mark))
+                .concatMap(key -> revoke(org, key.key(), master))
+                .then(Mono.<IotAppKey>error(failure))
+                .onErrorMap(
+                        reconciling -> reconciling != failure,
+                        reconciling -> new UpstreamUnavailableException(
+                                UPSTREAM,
+                                "wiotp did not answer a create, and its keys could not be listed to reconcile it",
+                                Duration.ofSeconds(5),
+                                null));
     }
 
     /**
@@ -112,9 +147,30 @@ public final class IotKeyProvider {
         return comment != null && (comment.equals(properties.tag()) || comment.startsWith(properties.tag() + " "));
     }
 
-    /** The comment a key for this credential and these roles is minted with. */
-    String comment(String credential, List<String> roles) {
-        return properties.tag() + " credential=" + credential + " roles=" + String.join(",", roles);
+    /** The {@code instance=} of a tagged comment (the process that minted the key), or {@code null}. */
+    static String instanceOf(String comment) {
+        return word(comment, " instance=");
+    }
+
+    /** The {@code nonce=} of a tagged comment (the create attempt that made the key), or {@code null}. */
+    static String nonceOf(String comment) {
+        return word(comment, " nonce=");
+    }
+
+    /** The comment a key for this credential and these roles is minted with, by the create attempt {@code nonce}. */
+    String comment(String credential, List<String> roles, String nonce) {
+        return properties.tag() + " credential=" + credential + " roles=" + String.join(",", roles) + " instance="
+                + ledger.instance() + " nonce=" + nonce;
+    }
+
+    private static String word(String comment, String name) {
+        int at = comment == null ? -1 : comment.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        int start = at + name.length();
+        int end = comment.indexOf(' ', start);
+        return comment.substring(start, end < 0 ? comment.length() : end);
     }
 
     private Mono<ListBody> page(String org, IotMasterKey master, String bookmark) {

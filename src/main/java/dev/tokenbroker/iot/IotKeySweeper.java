@@ -3,68 +3,129 @@ package dev.tokenbroker.iot;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialType;
-import dev.tokenbroker.vault.SecretRepository;
+import dev.tokenbroker.support.UpstreamCalls;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Deletes the keys this broker minted once their time is up, whatever happened to the broker in between (a crash
- * before a revoke, a revoke that failed, a replica that is gone): at {@link #start()} and then every
- * {@code tokenbroker.iot.sweep-interval}, it lists the keys of every organisation an {@code iot-app} credential
- * names and deletes those whose comment carries this broker's tag and whose {@code expiresAt} has passed. Keys
- * without the tag, and tagged keys still within their time, are never touched. Thread-safe.
+ * Makes sure no WIoTP key this broker minted outlives its time, whatever happened in between (a create that timed
+ * out, a revocation that failed, a replica that is gone):
+ *
+ * <ul>
+ *   <li>every {@code revocation-interval}, revokes the {@linkplain IotKeyLedger tracked} keys whose {@code expiresAt}
+ *       has come (not before: a caller was promised that time), retrying failures with backoff;
+ *   <li>at start-up, every {@code sweep-interval}, and right after a failed create or revocation, lists the keys of
+ *       every organisation an {@code iot-app} credential names and deletes the tagged keys whose {@code expiresAt}
+ *       has passed (whichever process made them) and the keys tagged by this process that it neither tracks nor is
+ *       still creating.
+ * </ul>
+ *
+ * Keys without the tag, and other processes' tagged keys still within their time, are never touched. Runs between
+ * {@link #start()} and {@link #stop()}; thread-safe.
  */
-public final class IotKeySweeper {
+public final class IotKeySweeper implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(IotKeySweeper.class);
 
+    /** Counter of revocations at expiry, tag {@code outcome}: {@code revoked}, {@code gone}, {@code failed}. */
+    public static final String REVOCATIONS_METER = "tokenbroker.iot.revocations";
+
+    /** Counter of keys the sweep deleted, tag {@code reason}: {@code expired}, {@code untracked}. */
+    public static final String SWEPT_METER = "tokenbroker.iot.swept";
+
     private final CredentialRegistry registry;
-    private final SecretRepository secrets;
+    private final IotMasterKeys masterKeys;
     private final IotKeyProvider provider;
+    private final IotKeyLedger ledger;
     private final IotProperties properties;
     private final Clock clock;
-    private final AtomicReference<Disposable> ticks = new AtomicReference<>();
+    private final Set<String> revoking = ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedOverdue = ConcurrentHashMap.newKeySet();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+    private volatile Disposable running;
 
     public IotKeySweeper(
             CredentialRegistry registry,
-            SecretRepository secrets,
+            IotMasterKeys masterKeys,
             IotKeyProvider provider,
+            IotKeyLedger ledger,
             IotProperties properties,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry meters) {
         this.registry = registry;
-        this.secrets = secrets;
+        this.masterKeys = masterKeys;
         this.provider = provider;
+        this.ledger = ledger;
         this.properties = properties;
         this.clock = clock;
+        this.meters = meters;
+        for (String outcome : new String[] {"revoked", "gone", "failed"}) {
+            counter(REVOCATIONS_METER, "outcome", outcome, "WIoTP keys revoked at their expiresAt, by outcome");
+        }
+        for (String reason : new String[] {"expired", "untracked"}) {
+            counter(SWEPT_METER, "reason", reason, "WIoTP keys deleted by the sweep, by reason");
+        }
+        Gauge.builder("tokenbroker.iot.keys.tracked", ledger, IotKeyLedger::size)
+                .description("WIoTP keys minted by this process and not yet revoked")
+                .register(meters);
     }
 
-    /** Sweeps now and then every {@code sweep-interval}, in the background; a failed sweep is logged and retried. */
+    @Override
     public void start() {
-        Disposable running = Flux.interval(java.time.Duration.ZERO, properties.sweepInterval(), Schedulers.parallel())
+        Flux<Boolean> requests = Flux.merge(
+                Flux.interval(java.time.Duration.ZERO, properties.sweepInterval(), Schedulers.parallel())
+                        .map(tick -> true),
+                ledger.sweepRequests());
+        Flux<Integer> sweeps =
+                requests.onBackpressureLatest().concatMap(request -> sweep().onErrorResume(failure -> Mono.empty()), 1);
+        Flux<Integer> revocations = Flux.interval(properties.revocationInterval(), Schedulers.parallel())
                 .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(failure -> Mono.empty()), 1)
-                .subscribe();
-        Disposable previous = ticks.getAndSet(running);
-        if (previous != null) {
-            previous.dispose();
+                .concatMap(tick -> revokeDue().onErrorResume(failure -> Mono.empty()), 1);
+        running = Disposables.composite(sweeps.subscribe(), revocations.subscribe());
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = running;
+        running = null;
+        if (current != null) {
+            current.dispose();
         }
     }
 
-    /** Stops the periodic sweep. */
-    public void stop() {
-        Disposable running = ticks.getAndSet(null);
-        if (running != null) {
-            running.dispose();
-        }
+    @Override
+    public boolean isRunning() {
+        return running != null;
+    }
+
+    /**
+     * Revokes every tracked key whose time has come and whose last failed attempt is old enough.
+     *
+     * @return how many revocations were attempted
+     */
+    public Mono<Integer> revokeDue() {
+        Instant now = clock.instant();
+        return Flux.fromIterable(ledger.due(now))
+                .filter(key -> revoking.add(key.key()))
+                .flatMap(key -> revoke(key, now).doFinally(signal -> revoking.remove(key.key())), 4)
+                .count()
+                .map(Long::intValue);
     }
 
     /**
@@ -78,35 +139,85 @@ public final class IotKeySweeper {
                 .reduce(0, Integer::sum);
     }
 
+    private Mono<Void> revoke(IotKeyLedger.Tracked key, Instant now) {
+        return masterKeys
+                .of(key.credential())
+                .flatMap(master -> provider.revoke(key.org(), key.key(), master))
+                .doOnNext(deleted -> {
+                    ledger.revoked(key.key());
+                    reportedOverdue.remove(key.key());
+                    counter(REVOCATIONS_METER, "outcome", deleted ? "revoked" : "gone", null)
+                            .increment();
+                    log.debug("Revoked a WIoTP key of credential '{}' at its expiry", key.credential());
+                })
+                .onErrorResume(failure -> {
+                    ledger.revocationFailed(key.key(), clock.instant());
+                    ledger.requestSweep();
+                    counter(REVOCATIONS_METER, "outcome", "failed", null).increment();
+                    boolean overdue = now.isAfter(key.expiresAt().plus(properties.revocationRetryBudget()));
+                    if (overdue && reportedOverdue.add(key.key())) {
+                        log.error(
+                                "A WIoTP key of credential '{}' is still alive {} after its expiry ({}); retrying",
+                                key.credential(),
+                                properties.revocationRetryBudget(),
+                                UpstreamCalls.describe(failure));
+                    } else {
+                        log.warn(
+                                "Revoking a WIoTP key of credential '{}' failed ({}); retrying with backoff",
+                                key.credential(),
+                                UpstreamCalls.describe(failure));
+                    }
+                    return Mono.empty();
+                })
+                .then();
+    }
+
     private Mono<Integer> sweep(Credential credential) {
-        return secrets.read(credential.secret())
-                .map(secret -> new IotMasterKey(secret.require("apikey"), secret.require("token")))
+        return masterKeys
+                .of(credential.name())
                 .flatMap(master -> {
                     Instant now = clock.instant();
                     return provider.list(credential.org(), master)
                             .filter(key -> provider.isTagged(key.comment()))
-                            .filter(key ->
-                                    key.expiresAt() != null && !key.expiresAt().isAfter(now))
                             // List everything before deleting anything, so that no paging scheme can skip a key.
                             .collectList()
                             .flatMapMany(Flux::fromIterable)
-                            .concatMap(key -> provider.revoke(credential.org(), key.key(), master))
-                            .filter(Boolean::booleanValue)
+                            .filter(key -> reason(key, now) != null)
+                            .concatMap(key -> provider.revoke(credential.org(), key.key(), master)
+                                    .filter(Boolean::booleanValue)
+                                    .doOnNext(deleted -> {
+                                        ledger.revoked(key.key());
+                                        counter(SWEPT_METER, "reason", reason(key, now), null)
+                                                .increment();
+                                    }))
                             .count()
                             .map(Long::intValue);
                 })
                 .doOnNext(deleted -> {
                     if (deleted > 0) {
-                        log.info("Swept {} expired key(s) of WIoTP organisation '{}'", deleted, credential.org());
+                        log.info("Swept {} key(s) of WIoTP organisation '{}'", deleted, credential.org());
                     }
                 })
                 .onErrorResume(failure -> {
                     log.warn(
-                            "Sweeping expired keys of WIoTP organisation '{}' failed: {}",
+                            "Sweeping keys of WIoTP organisation '{}' failed: {}",
                             credential.org(),
-                            failure.getClass().getSimpleName() + ": " + safeMessage(failure));
+                            UpstreamCalls.describe(failure));
                     return Mono.just(0);
                 });
+    }
+
+    // Why a tagged key must go, or null when it stays.
+    private String reason(ListedIotKey key, Instant now) {
+        if (key.expiresAt() != null && !key.expiresAt().isAfter(now)) {
+            return "expired";
+        }
+        boolean ours = ledger.instance().equals(IotKeyProvider.instanceOf(key.comment()));
+        String nonce = IotKeyProvider.nonceOf(key.comment());
+        if (ours && !ledger.tracks(key.key()) && (nonce == null || !ledger.isCreating(nonce))) {
+            return "untracked";
+        }
+        return null;
     }
 
     // Listing one organisation once is enough: every operator key of it sees the same keys.
@@ -120,11 +231,12 @@ public final class IotKeySweeper {
         return byOrg;
     }
 
-    // Our own exceptions name the upstream and status only; anything else is reduced to its type.
-    private static String safeMessage(Throwable failure) {
-        return failure instanceof dev.tokenbroker.support.UpstreamException
-                        || failure instanceof dev.tokenbroker.vault.SecretNotFoundException
-                ? failure.getMessage()
-                : "(no detail)";
+    private Counter counter(String name, String tag, String value, String description) {
+        return counters.computeIfAbsent(
+                name + "|" + value,
+                id -> Counter.builder(name)
+                        .description(description)
+                        .tag(tag, value)
+                        .register(meters));
     }
 }

@@ -14,7 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tag the first word of the {@code comment} of every key this broker mints; the sweeper deletes expired keys
  *     that carry it and never touches any other key. Letters, digits, {@code .}, {@code _} and {@code -}; give each
  *     broker deployment that shares an organisation with other tools its own tag if they must not sweep each other
- * @param sweepInterval how often expired tagged keys are looked for and deleted (also once at start-up)
+ * @param sweepInterval how often the organisation's keys are listed to delete tagged keys that have expired and keys
+ *     tagged by this process that it does not track (also at start-up and right after a failed create or revocation)
+ * @param revocationInterval how often tracked keys are checked for having reached their {@code expiresAt}, when they
+ *     are revoked; a failed revocation is retried with backoff (1 s doubling to 30 s)
+ * @param revocationRetryBudget how long past its {@code expiresAt} a key may stay alive while its revocation is
+ *     retried; a key still alive after that is logged at ERROR and counted as overdue (retries go on)
  * @param mqttHost the MQTT host handed to callers; {@code {org}} is replaced by the organisation id
  * @param mqttPort the MQTT port handed to callers (TLS)
  */
@@ -26,6 +31,8 @@ public record IotProperties(
         UpstreamSettings http,
         @DefaultValue("token-broker") String tag,
         @DefaultValue("15m") Duration sweepInterval,
+        @DefaultValue("1s") Duration revocationInterval,
+        @DefaultValue("5m") Duration revocationRetryBudget,
 
         @DefaultValue("{org}.messaging.internetofthings.ibmcloud.com")
         String mqttHost,
@@ -44,6 +51,9 @@ public record IotProperties(
         }
         if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("tokenbroker.iot.sweep-interval must be positive");
+        }
+        if (revocationInterval == null || revocationInterval.isNegative() || revocationInterval.isZero()) {
+            throw new IllegalArgumentException("tokenbroker.iot.revocation-interval must be positive");
         }
     }
 

@@ -13,7 +13,8 @@ class VaultConfiguration {
     @ConditionalOnProperty(name = "tokenbroker.vault.type", havingValue = "file", matchIfMissing = true)
     FileSecretRepository fileSecretRepository(VaultProperties properties) {
         VaultProperties.File file = properties.file();
-        return new FileSecretRepository(file.directory().toAbsolutePath().normalize(), file.pollInterval());
+        return new FileSecretRepository(
+                file.directory().toAbsolutePath().normalize(), file.pollInterval(), file.settle(), System::nanoTime);
     }
 
     @Bean

@@ -26,10 +26,13 @@ public record VaultProperties(
      *
      * @param directory the root folder
      * @param pollInterval how often files are checked for changes (kubelet swaps a {@code ..data} symlink)
+     * @param settle how long changed content must stay the same (and no field file be empty) before it is taken as
+     *     a new version: a writer that is not atomic gets this long to finish
      */
     public record File(
             @DefaultValue("/var/run/secrets/token-broker/vault")
             Path directory,
 
-            @DefaultValue("2s") Duration pollInterval) {}
+            @DefaultValue("2s") Duration pollInterval,
+            @DefaultValue("3s") Duration settle) {}
 }

@@ -66,7 +66,9 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
                         "password",
                         IOT.tokenOf(minted.key())));
         assertThat(minted.key()).startsWith("a-abc123-");
-        assertThat(minted.comment()).isEqualTo("token-broker credential=factory-iot roles=PD_STANDARD_APP");
+        assertThat(minted.comment())
+                .matches("token-broker credential=factory-iot roles=PD_STANDARD_APP instance=[0-9a-f]{12}"
+                        + " nonce=[0-9a-f]{16}");
         assertThat(minted.roles()).containsExactly("PD_STANDARD_APP");
         assertThat(minted.expiresAt()).isEqualTo(now.plus(Duration.ofHours(1)));
     }
@@ -107,19 +109,25 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
-    void iotKeyWhenKeyReaches80PercentOfItsLifeThenItIsReplacedAndTheOldOneDeleted() {
-        String first = authKey(null);
+    void iotKeyWhenKeyReaches80PercentOfItsLifeThenItIsReplacedAndTheOldOneLivesUntilItsExpiresAt() {
+        Instant firstExpiresAt = Instant.parse((String) iotKeyBody(null).get("expires_at"));
+        String first = IOT.created().get(0).key();
 
         CLOCK.advance(Duration.ofMinutes(48));
         String stillServed = authKey(null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.created().size() == 2 && IOT.wasDeleted(first));
+        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.created().size() == 2);
         String replacement = authKey(null);
+        CLOCK.advance(Duration.between(CLOCK.instant(), firstExpiresAt).minusSeconds(1));
+        assertThat(IOT.isLive(first))
+                .as("valid until the expires_at it was handed out with")
+                .isTrue();
+        CLOCK.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.wasDeleted(first));
 
         assertThat(stillServed).isEqualTo(first);
         assertThat(replacement).isEqualTo(IOT.created().get(1).key()).isNotEqualTo(first);
-        assertThat(IOT.isLive(first)).isFalse();
         assertThat(IOT.isLive(replacement)).isTrue();
-        assertThat(IOT.created().get(1).expiresAt()).isEqualTo(CLOCK.instant().plus(Duration.ofHours(1)));
+        assertThat(IOT.created().get(1).expiresAt()).isAfter(firstExpiresAt);
     }
 
     @Test
@@ -148,17 +156,21 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
     }
 
     @Test
-    void iotKeyWhenEvictedThenItIsRevoked() {
+    void iotKeyWhenEvictedThenTheNextCallerGetsAFreshKeyAndTheOldOneIsRevokedAtItsExpiresAt() {
         String first = authKey(null);
 
         issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+        String fresh = authKey(null);
+        boolean liveAfterEvict = IOT.isLive(first);
+        CLOCK.advance(Duration.ofMinutes(60));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> IOT.wasDeleted(first));
-        assertThat(authKey(null)).isNotEqualTo(first);
+        assertThat(fresh).isNotEqualTo(first);
+        assertThat(liveAfterEvict).isTrue();
     }
 
     @Test
-    void iotKeyWhenMasterKeyChangesInTheVaultThenOldKeysAreRevokedAndNewOnesMintedWithTheNewKey() {
+    void iotKeyWhenMasterKeyChangesInTheVaultThenNewKeysAreMintedWithTheNewKeyAndOldOnesKeepTheirTime() {
         String rotated = "MASTERCANARY0iottoken0rotated";
         String first = authKey(null);
         String second;
@@ -166,17 +178,19 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
             IOT.addOrg(IOT_ORG, IOT_MASTER_KEY, rotated);
             TestBroker.writeSecret("factory-iot", "token", rotated);
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> IOT.wasDeleted(first));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !first.equals(authKey(null)));
             second = authKey(null);
         } finally {
             IOT.addOrg(IOT_ORG, IOT_MASTER_KEY, IOT_MASTER_TOKEN);
             TestBroker.writeSecret("factory-iot", "token", IOT_MASTER_TOKEN);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.wasDeleted(second));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !second.equals(authKey(null)));
         String third = authKey(null);
 
         assertThat(second).isNotEqualTo(first);
         assertThat(IOT.created()).extracting(IotSimulator.Key::key).containsExactly(first, second, third);
+        assertThat(IOT.isLive(first)).isTrue();
+        assertThat(IOT.isLive(second)).isTrue();
     }
 
     @Test
@@ -292,14 +306,17 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
     }
 
     private String authKey(String body) {
-        return (String) iotKey(GATEWAY_KEY, "factory-iot", body)
+        return (String) iotKeyBody(body).get("auth-key");
+    }
+
+    private Map<String, Object> iotKeyBody(String body) {
+        return iotKey(GATEWAY_KEY, "factory-iot", body)
                 .exchange()
                 .expectStatus()
                 .isOk()
                 .expectBody(JSON)
                 .returnResult()
-                .getResponseBody()
-                .get("auth-key");
+                .getResponseBody();
     }
 
     WebTestClient.RequestHeadersSpec<?> iotKey(String callerKey, String credential, String body) {

@@ -35,7 +35,8 @@ class CredentialRegistryTests {
                 "no-secret", new CredentialProperties.Definition("iam-apikey", null, null, Duration.ofHours(1)));
         credentials.put("half-iot", new CredentialProperties.Definition("iot-app", null, "org1", Duration.ofHours(1)));
         credentials.put("Bad_Name", new CredentialProperties.Definition("iam-apikey", null, null, Duration.ofHours(1)));
-        FileSecretRepository secrets = new FileSecretRepository(vault, Duration.ofHours(1));
+        FileSecretRepository secrets =
+                new FileSecretRepository(vault, Duration.ofHours(1), Duration.ZERO, System::nanoTime);
 
         try {
             assertThatThrownBy(() -> CredentialRegistry.load(new CredentialProperties(credentials), secrets))
@@ -47,7 +48,7 @@ class CredentialRegistryTests {
                                     "credential 'half-iot': secret 'half-iot' has no field 'token'",
                                     "credential 'Bad_Name': name must match [a-z0-9][a-z0-9-]{0,62}"));
         } finally {
-            secrets.destroy();
+            secrets.stop();
         }
     }
 

@@ -1,14 +1,13 @@
 package dev.tokenbroker.iot;
 
 import static dev.tokenbroker.testing.TestBroker.CLOCK;
-import static dev.tokenbroker.testing.TestBroker.GATEWAY_KEY;
 import static dev.tokenbroker.testing.TestBroker.IOT;
 import static dev.tokenbroker.testing.TestBroker.IOT_ORG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
-import dev.tokenbroker.vault.SecretRepository;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -18,19 +17,25 @@ import reactor.test.StepVerifier;
 class IotKeySweeperIntegrationTests extends BrokerIntegrationTest {
 
     @Autowired
-    SecretRepository secrets;
-
-    @Autowired
     IotKeyProvider provider;
 
     @Autowired
     IotProperties properties;
 
+    @Autowired
+    IotKeyLedger ledger;
+
+    @Autowired
+    IotKeySweeper contextSweeper;
+
     @Test
     void startWhenBrokerRestartsThenTaggedExpiredKeysAreDeletedAndAllOthersLeftAlone() {
-        String lost = mintThenLoseTheRevoke();
-        CLOCK.advance(Duration.ofMinutes(61));
         Instant now = CLOCK.instant();
+        // Minted by a process that died before it could revoke it.
+        String lost = IOT.seed(
+                IOT_ORG,
+                "token-broker credential=factory-iot roles=PD_STANDARD_APP instance=deadbeef0000 nonce=8000000000000001",
+                now.minusSeconds(1));
         String taggedExpired =
                 IOT.seed(IOT_ORG, "token-broker credential=factory-iot roles=PD_STANDARD_APP", now.minusSeconds(60));
         String taggedValid = IOT.seed(
@@ -43,7 +48,7 @@ class IotKeySweeperIntegrationTests extends BrokerIntegrationTest {
                 IOT_ORG, "token-broker-staging credential=factory-iot roles=PD_STANDARD_APP", now.minusSeconds(3600));
         String noComment = IOT.seed(IOT_ORG, null, now.minusSeconds(3600));
 
-        IotKeySweeper restarted = new IotKeySweeper(registry, secrets, provider, properties, CLOCK);
+        IotKeySweeper restarted = sweeper();
         restarted.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !IOT.isLive(lost) && !IOT.isLive(taggedExpired));
@@ -66,9 +71,7 @@ class IotKeySweeperIntegrationTests extends BrokerIntegrationTest {
                 IOT.seed(IOT_ORG, "token-broker credential=factory-iot roles=PD_STANDARD_APP", now.plusSeconds(1));
         String untagged = IOT.seed(IOT_ORG, "someone else's", now.minusSeconds(1));
 
-        StepVerifier.create(new IotKeySweeper(registry, secrets, provider, properties, CLOCK).sweep())
-                .expectNext(0)
-                .verifyComplete();
+        StepVerifier.create(sweeper().sweep()).expectNext(0).verifyComplete();
 
         assertThat(IOT.live()).extracting(key -> key.key()).containsExactly(valid, untagged);
     }
@@ -79,34 +82,35 @@ class IotKeySweeperIntegrationTests extends BrokerIntegrationTest {
                 IOT.seed(IOT_ORG, "token-broker credential=factory-iot roles=PD_STANDARD_APP", CLOCK.instant());
         IOT.refuseMasterKey(true);
 
-        StepVerifier.create(new IotKeySweeper(registry, secrets, provider, properties, CLOCK).sweep())
-                .expectNext(0)
-                .verifyComplete();
+        StepVerifier.create(sweeper().sweep()).expectNext(0).verifyComplete();
 
         assertThat(IOT.isLive(expired)).isTrue();
         IOT.refuseMasterKey(false);
-        StepVerifier.create(new IotKeySweeper(registry, secrets, provider, properties, CLOCK).sweep())
-                .expectNext(1)
-                .verifyComplete();
+        StepVerifier.create(sweeper().sweep()).expectNext(1).verifyComplete();
     }
 
-    // A broker that minted a key and died before it could revoke it: here the revoke is refused and the key forgotten.
-    private String mintThenLoseTheRevoke() {
-        String key = (String) client.post()
-                .uri("/v1/credentials/factory-iot/iot-key")
-                .headers(headers -> headers.setBearerAuth(GATEWAY_KEY))
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(java.util.Map.class)
-                .returnResult()
-                .getResponseBody()
-                .get("auth-key");
-        IOT.refuseMasterKey(true);
-        issuer.caches().forEach(cache -> cache.evict("factory-iot"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.refusedCalls() > 0);
-        IOT.refuseMasterKey(false);
-        assertThat(IOT.isLive(key)).isTrue();
-        return key;
+    @Test
+    void sweepWhenKeyTaggedByThisProcessIsNeitherTrackedNorBeingCreatedThenDeletesItBeforeItsExpiry() {
+        Instant later = CLOCK.instant().plus(Duration.ofMinutes(30));
+        String mine = "token-broker credential=factory-iot roles=PD_STANDARD_APP instance=" + ledger.instance();
+        String orphan = IOT.seed(IOT_ORG, mine + " nonce=8000000000000002", later);
+        String inFlight = ledger.creating();
+        String beingCreated = IOT.seed(IOT_ORG, mine + " nonce=" + inFlight, later);
+        String otherProcess = IOT.seed(
+                IOT_ORG,
+                "token-broker credential=factory-iot roles=PD_STANDARD_APP instance=0123456789ab nonce=8000000000000003",
+                later);
+
+        StepVerifier.create(contextSweeper.sweep()).expectNext(1).verifyComplete();
+        ledger.created(inFlight);
+
+        assertThat(IOT.wasDeleted(orphan)).isTrue();
+        assertThat(IOT.live()).extracting(key -> key.key()).containsExactly(beingCreated, otherProcess);
+    }
+
+    // The sweeper of a broker that starts anew: another process, with a ledger of its own.
+    private IotKeySweeper sweeper() {
+        return new IotKeySweeper(
+                registry, issuer, provider, new IotKeyLedger(), properties, CLOCK, new SimpleMeterRegistry());
     }
 }

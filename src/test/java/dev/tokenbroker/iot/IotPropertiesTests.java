@@ -29,6 +29,8 @@ class IotPropertiesTests {
                 UpstreamSettings.defaults(),
                 tag,
                 Duration.ofMinutes(15),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
                 "{org}.messaging.internetofthings.ibmcloud.com",
                 8883);
     }

@@ -38,7 +38,7 @@ class SinkValidationTests {
         Files.createDirectories(vault.resolve("factory-iot"));
         Files.writeString(vault.resolve("factory-iot/apikey"), "a-org-key");
         Files.writeString(vault.resolve("factory-iot/token"), "token");
-        secrets = new FileSecretRepository(vault, Duration.ofHours(1));
+        secrets = new FileSecretRepository(vault, Duration.ofHours(1), Duration.ZERO, System::nanoTime);
         registry = CredentialRegistry.load(
                 new CredentialProperties(Map.of(
                         "wml-prod", new CredentialProperties.Definition("iam-apikey", null, null, Duration.ofHours(1)),
@@ -49,7 +49,7 @@ class SinkValidationTests {
 
     @AfterEach
     void close() {
-        secrets.destroy();
+        secrets.stop();
     }
 
     @Test
