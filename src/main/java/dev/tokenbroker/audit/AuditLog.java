@@ -57,6 +57,24 @@ public final class AuditLog {
         write(new AuditEvent(clock.instant(), requestId, caller, credential, grant, "refused", status, reason, null));
     }
 
+    /**
+     * Records the outcome of a new master-key version's first mint: {@code rotated} (in service now) or
+     * {@code refused} (the version in service keeps serving). The caller is the broker itself; the fingerprint is the
+     * version's opaque id.
+     */
+    public void rotation(String credential, String outcome, int status, String reason, String version) {
+        write(new AuditEvent(
+                clock.instant(),
+                null,
+                "token-broker",
+                credential,
+                "master-key-rotation",
+                outcome,
+                status,
+                reason,
+                version));
+    }
+
     /** The fingerprint of a secret: first 16 hex of HMAC-SHA256(salt, value). */
     public String fingerprint(Secret value) {
         try {

@@ -107,7 +107,7 @@ public final class IotKeyProvider {
                         reconciling -> reconciling != failure,
                         reconciling -> new UpstreamUnavailableException(
                                 UPSTREAM,
-                                "wiotp did not answer a create, and its keys could not be listed to reconcile it",
+                                "wiotp did not answer a create, and it could not be reconciled (listing or deleting its keys failed)",
                                 Duration.ofSeconds(5),
                                 null));
     }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.ops;
 
+import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.cache.CacheObserver;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
@@ -50,6 +51,12 @@ class OpsConfiguration {
     @Bean
     RequestMetrics requestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         return new RequestMetrics(meters, registry);
+    }
+
+    @Bean
+    SmartInitializingSingleton reportRotations(
+            MeterRegistry meters, CredentialRegistry registry, CredentialIssuer issuer, AuditLog audit) {
+        return () -> issuer.observeRotations(new RotationReporter(meters, registry, issuer, audit));
     }
 
     /** {@code tokenbroker.vault.reachable}: 1 while the vault answers, else 0 (what readiness follows). */

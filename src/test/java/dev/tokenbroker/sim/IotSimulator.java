@@ -2,6 +2,7 @@ package dev.tokenbroker.sim;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -58,6 +59,8 @@ public final class IotSimulator implements AutoCloseable {
     private final AtomicReference<CompletableFuture<Void>> gate =
             new AtomicReference<>(CompletableFuture.completedFuture(null));
     private final java.util.Queue<Integer> failCreates = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicInteger failDeletes = new AtomicInteger();
+    private volatile Duration createAnswerDelay = Duration.ZERO;
     private volatile boolean refuseMasterKey;
     private volatile int pageSize = DEFAULT_PAGE_SIZE;
     private volatile DisposableServer server;
@@ -94,6 +97,19 @@ public final class IotSimulator implements AutoCloseable {
         for (int status : statuses) {
             failCreates.add(status);
         }
+    }
+
+    /**
+     * Creates take effect at once, but their answer comes {@code delay} later (beyond the broker's response timeout,
+     * the broker never sees the key it made).
+     */
+    public void delayCreateAnswers(Duration delay) {
+        this.createAnswerDelay = delay;
+    }
+
+    /** The next {@code count} deletes answer 500 and delete nothing. */
+    public void failNextDeletes(int count) {
+        failDeletes.set(count);
     }
 
     /** Create answers wait until {@link #release()}. */
@@ -140,6 +156,8 @@ public final class IotSimulator implements AutoCloseable {
         listCalls.set(0);
         refusedCalls.set(0);
         failCreates.clear();
+        failDeletes.set(0);
+        createAnswerDelay = Duration.ZERO;
         refuseMasterKey = false;
         pageSize = DEFAULT_PAGE_SIZE;
         release();
@@ -264,7 +282,8 @@ public final class IotSimulator implements AutoCloseable {
         answer.put("comment", key.comment());
         answer.put("expiresAt", key.expiresAt().toString());
         answer.put("created", key.createdAt().toString());
-        return send(response, 201, answer);
+        Duration delay = createAnswerDelay;
+        return delay.isZero() ? send(response, 201, answer) : Mono.delay(delay).then(send(response, 201, answer));
     }
 
     private Mono<Void> list(HttpServerRequest request, HttpServerResponse response) {
@@ -315,6 +334,9 @@ public final class IotSimulator implements AutoCloseable {
         String org = request.param("org");
         if (!authorized(request, org)) {
             return unauthorized(response);
+        }
+        if (failDeletes.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            return error(response, 500, "CUDRS0500E", "Try again later.");
         }
         String id = request.param("key");
         Key key = keys.get(id);

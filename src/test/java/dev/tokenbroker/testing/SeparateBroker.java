@@ -3,7 +3,9 @@ package dev.tokenbroker.testing;
 import dev.tokenbroker.TokenBrokerApplication;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -22,11 +24,16 @@ public final class SeparateBroker {
 
     /** Starts it; {@code arguments} ({@code --name=value}) override the test world's properties. */
     public static ConfigurableApplicationContext start(List<String> arguments) {
+        // One value a name: Spring joins repeated command-line options with commas instead of letting the last win.
+        Map<String, String> properties = new LinkedHashMap<>(TestBroker.properties());
+        properties.put("server.port", "0");
+        properties.put("management.server.port", "0");
+        for (String argument : arguments) {
+            int equals = argument.indexOf('=');
+            properties.put(argument.substring(2, equals), argument.substring(equals + 1));
+        }
         List<String> all = new ArrayList<>();
-        TestBroker.properties().forEach((name, value) -> all.add("--" + name + "=" + value));
-        all.add("--server.port=0");
-        all.add("--management.server.port=0");
-        all.addAll(arguments);
+        properties.forEach((name, value) -> all.add("--" + name + "=" + value));
         return new SpringApplicationBuilder(TokenBrokerApplication.class, OwnResources.class)
                 .profiles("it")
                 .run(all.toArray(String[]::new));
