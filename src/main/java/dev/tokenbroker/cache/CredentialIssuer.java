@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -48,7 +49,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
     private final Clock clock;
     private final double shareWhileLeft;
     private final MasterKeyRotation rotation;
-    private volatile RotationListener rotationListener = new RotationListener() {};
+    private final List<RotationListener> rotationListeners = new CopyOnWriteArrayList<>();
     private volatile Disposable rotationWatch;
 
     public CredentialIssuer(
@@ -138,9 +139,9 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         return rotation.pending();
     }
 
-    /** Sets the listener told about rotations; replaces any earlier one. */
-    public void observeRotations(RotationListener listener) {
-        this.rotationListener = listener == null ? new RotationListener() {} : listener;
+    /** Adds a listener told about rotations (metrics, audit). */
+    public void addRotationListener(RotationListener listener) {
+        rotationListeners.add(listener);
     }
 
     /** Starts the proof of every new master-key version whose next attempt is due; returns at once. */
@@ -224,7 +225,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
                 }
             }
         }
-        rotationListener.rotated(candidate.name(), candidate.version());
+        rotationListeners.forEach(listener -> listener.rotated(candidate.name(), candidate.version()));
     }
 
     private void refused(StoredSecret candidate, Throwable failure) {
@@ -238,7 +239,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
                     candidate.version(),
                     candidate.name(),
                     error);
-            rotationListener.refused(candidate.name(), candidate.version(), error);
+            rotationListeners.forEach(listener -> listener.refused(candidate.name(), candidate.version(), error));
         }
     }
 

@@ -2,18 +2,15 @@ package dev.tokenbroker.cache;
 
 import dev.tokenbroker.support.Expiring;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
-// One cache key's state. The credential it holds is replaced in place by refreshes, so the statistics and the
-// in-flight refresh (single flight) survive them.
+// One cache key's state. The credential it holds is replaced in place by refreshes, so the statistics survive them.
+// Compared by identity: a key evicted and cached again is another slot.
 final class Slot<V extends Expiring> {
 
     final CacheKey key;
     final AtomicLong mints = new AtomicLong(1);
     final AtomicLong hits = new AtomicLong();
-    final AtomicReference<CompletableFuture<V>> inflight = new AtomicReference<>();
 
     private volatile V current;
     private volatile Instant refreshAt;

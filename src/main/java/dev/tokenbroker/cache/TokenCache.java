@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamException;
@@ -71,6 +72,7 @@ public final class TokenCache<V extends Expiring> {
     private volatile CacheObserver observer = CacheObserver.NONE;
     private volatile ObservationRegistry observations = ObservationRegistry.NOOP;
     private final Set<String> warm = ConcurrentHashMap.newKeySet();
+    private final SingleFlight<Slot<V>, V> refreshes = new SingleFlight<>();
     private final Sinks.Many<Minted<V>> minted = Sinks.many().multicast().directBestEffort();
 
     /**
@@ -281,7 +283,7 @@ public final class TokenCache<V extends Expiring> {
             }
             return Mono.just(current);
         }
-        if (slot.inflight.get() != null) {
+        if (refreshes.isRunning(slot)) {
             observer.joined(kind, slot.key.credential());
         }
         return Mono.fromFuture(() -> refresh(slot), true).flatMap(fresh -> {
@@ -297,51 +299,35 @@ public final class TokenCache<V extends Expiring> {
         });
     }
 
-    // Single flight: the first caller starts the mint, everyone else joins the same future.
+    // Single flight per slot: the first caller starts the mint, everyone else joins it.
     private CompletableFuture<V> refresh(Slot<V> slot) {
-        CompletableFuture<V> running = slot.inflight.get();
-        if (running != null) {
-            return running;
+        return refreshes.start(slot, () -> {
+            UpstreamException remembered = failures.getIfPresent(slot.key);
+            if (remembered != null) {
+                return Mono.error(remembered);
+            }
+            return mint(slot.key).doOnNext(fresh -> refreshed(slot, fresh)).doOnError(failure -> {
+                slot.failed(UpstreamCalls.describe(failure), clock.instant().plus(retryDelay(failure)));
+                observer.refreshed(kind, slot.key.credential(), false);
+            });
+        });
+    }
+
+    // An entry evicted while its refresh ran stays evicted: the fresh credential goes to those who waited for it only
+    // (a WIoTP key is tracked by the ledger all the same).
+    private void refreshed(Slot<V> slot, V fresh) {
+        boolean cached = isCached(slot);
+        if (cached) {
+            slot.replace(fresh, refreshPoint(fresh));
+            slots.synchronous()
+                    .policy()
+                    .expireVariably()
+                    .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
         }
-        CompletableFuture<V> promise = new CompletableFuture<>();
-        if (!slot.inflight.compareAndSet(null, promise)) {
-            return slot.inflight.get();
+        observer.refreshed(kind, slot.key.credential(), true);
+        if (cached) {
+            announce(slot.key, fresh);
         }
-        UpstreamException remembered = failures.getIfPresent(slot.key);
-        if (remembered != null) {
-            slot.inflight.set(null);
-            promise.completeExceptionally(remembered);
-            return promise;
-        }
-        mint(slot.key)
-                .subscribe(
-                        fresh -> {
-                            // An entry evicted while its refresh ran stays evicted: the fresh credential goes to
-                            // those who waited for it only (a WIoTP key is tracked by the ledger all the same).
-                            boolean cached = isCached(slot);
-                            if (cached) {
-                                slot.replace(fresh, refreshPoint(fresh));
-                                slots.synchronous()
-                                        .policy()
-                                        .expireVariably()
-                                        .ifPresent(policy -> policy.setExpiresAfter(slot.key, untilExpiry(fresh)));
-                            }
-                            slot.inflight.set(null);
-                            observer.refreshed(kind, slot.key.credential(), true);
-                            promise.complete(fresh);
-                            if (cached) {
-                                announce(slot.key, fresh);
-                            }
-                        },
-                        failure -> {
-                            slot.failed(
-                                    UpstreamCalls.describe(failure),
-                                    clock.instant().plus(retryDelay(failure)));
-                            slot.inflight.set(null);
-                            observer.refreshed(kind, slot.key.credential(), false);
-                            promise.completeExceptionally(failure);
-                        });
-        return promise;
     }
 
     private boolean isCached(Slot<V> slot) {
@@ -406,7 +392,7 @@ public final class TokenCache<V extends Expiring> {
                 current.expiresAt(),
                 slot.refreshAt(),
                 slot.lastAccess(),
-                slot.inflight.get() != null,
+                refreshes.isRunning(slot),
                 slot.lastRefreshOutcome(),
                 slot.lastError(),
                 slot.mints.get(),

@@ -56,7 +56,7 @@ class OpsConfiguration {
     @Bean
     SmartInitializingSingleton reportRotations(
             MeterRegistry meters, CredentialRegistry registry, CredentialIssuer issuer, AuditLog audit) {
-        return () -> issuer.observeRotations(new RotationReporter(meters, registry, issuer, audit));
+        return () -> issuer.addRotationListener(new RotationReporter(meters, registry, issuer, audit));
     }
 
     /** {@code tokenbroker.vault.reachable}: 1 while the vault answers, else 0 (what readiness follows). */

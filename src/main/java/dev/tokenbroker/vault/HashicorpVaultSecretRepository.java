@@ -1,6 +1,7 @@
 package dev.tokenbroker.vault;
 
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
     private final String pathPrefix;
     private final Duration timeout;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
-    private final Map<String, Mono<StoredSecret>> firstReads = new ConcurrentHashMap<>();
+    private final SingleFlight<String, StoredSecret> firstReads = new SingleFlight<>();
     private final Sinks.Many<StoredSecret> changes = Sinks.many().multicast().directBestEffort();
     private final Disposable poller;
     private final AutoCloseable client;
@@ -105,9 +106,7 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
             return Mono.just(current.secret());
         }
         // Single flight for the first read of a secret; failures are not remembered.
-        return firstReads.computeIfAbsent(
-                name,
-                key -> fetch(key).doOnTerminate(() -> firstReads.remove(key)).cache());
+        return firstReads.run(name, () -> fetch(name));
     }
 
     @Override

@@ -5,6 +5,8 @@ import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.cache.RotationListener;
 import dev.tokenbroker.sim.VaultSimulator;
 import dev.tokenbroker.testing.SeparateBroker;
 import dev.tokenbroker.testing.TestBroker;
@@ -124,7 +126,7 @@ class HashicorpVaultBrokerIntegrationTests {
     }
 
     @Test
-    void iamTokenWhenKeyRotatesInVaultUnderLoadThenNoRequestFailsAndOnlyTheNewKeyServesOnceNoticed() throws Exception {
+    void iamTokenWhenKeyRotatesInVaultUnderLoadThenNoRequestFailsAndOnlyTheNewKeyServesOnceProven() throws Exception {
         String before = accessToken("wml-dev").block(TIMEOUT);
         IAM.addKey(ROTATED_KEY);
         AtomicLong noticed = new AtomicLong(Long.MAX_VALUE);
@@ -132,15 +134,22 @@ class HashicorpVaultBrokerIntegrationTests {
                 .changes()
                 .filter(secret -> secret.name().equals("wml-dev"))
                 .subscribe(secret -> noticed.compareAndSet(Long.MAX_VALUE, System.nanoTime()));
+        AtomicLong proven = new AtomicLong(Long.MAX_VALUE);
+        broker.getBean(CredentialIssuer.class).addRotationListener(new RotationListener() {
+            @Override
+            public void rotated(String secret, String version) {
+                proven.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+            }
+        });
         AtomicInteger started = new AtomicInteger();
-        AtomicInteger startedAfterNotice = new AtomicInteger();
+        AtomicInteger startedAfterProof = new AtomicInteger();
 
-        // A request every 5 ms, up to 16 in flight, until 100 have started after the broker noticed the new
-        // version (bounded: at most 3,000 requests).
+        // A request every 5 ms, up to 16 in flight, until 100 have started after the new version was proven by its
+        // first mint (bounded: at most 3,000 requests).
         var load = Flux.interval(Duration.ofMillis(5))
-                .takeWhile(tick -> tick < 3_000 && startedAfterNotice.get() < 100)
+                .takeWhile(tick -> tick < 3_000 && startedAfterProof.get() < 100)
                 .onBackpressureBuffer()
-                .flatMap(tick -> served(started, startedAfterNotice, noticed), 16)
+                .flatMap(tick -> served(started, startedAfterProof, proven), 16)
                 .collectList()
                 .toFuture();
         await().atMost(TIMEOUT).until(() -> started.get() >= 100);
@@ -157,10 +166,11 @@ class HashicorpVaultBrokerIntegrationTests {
         assertThat(VAULT.requests("/v1/secret/metadata/token-broker/wml-dev"))
                 .filteredOn(poll -> poll.receivedAt() > put && poll.receivedAt() < noticed.get())
                 .hasSize(1);
-        List<Served> afterNotice = all.stream()
-                .filter(served -> served.startedAt() > noticed.get())
-                .toList();
-        assertThat(afterNotice)
+        // Make before break: old tokens serve until the new key has minted once, and never after.
+        assertThat(proven.get()).isGreaterThan(noticed.get());
+        List<Served> afterProof =
+                all.stream().filter(served -> served.startedAt() > proven.get()).toList();
+        assertThat(afterProof)
                 .hasSizeGreaterThanOrEqualTo(100)
                 .allSatisfy(
                         served -> assertThat(IAM.keyThatMinted(served.token())).isEqualTo(ROTATED_KEY));
@@ -172,8 +182,13 @@ class HashicorpVaultBrokerIntegrationTests {
                 .hasSize(1);
         System.out.printf(
                 "rotation under load: %d requests, all 200; new version noticed %d ms after the put (poll every %d"
-                        + " ms); %d requests started after that, all minted with the new key%n",
-                all.size(), Duration.ofNanos(noticed.get() - put).toMillis(), POLL.toMillis(), afterNotice.size());
+                        + " ms), proven %d ms after that; %d requests started after the proof, all minted with the"
+                        + " new key%n",
+                all.size(),
+                Duration.ofNanos(noticed.get() - put).toMillis(),
+                POLL.toMillis(),
+                Duration.ofNanos(proven.get() - noticed.get()).toMillis(),
+                afterProof.size());
     }
 
     @Test
