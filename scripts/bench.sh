@@ -115,7 +115,7 @@ done
 echo "   ${curve[*]}"
 
 echo "== bare Spring Boot WebFlux app (own JVM, WebFlux-only class path) and nginx"
-java "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" dev.tokenbroker.bench.bare.BareWebFluxApp \
+java "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareWebFluxApp \
   --server.port=$BARE_PORT --bench.body="$work/bench.body" --spring.main.banner-mode=off >"$work/bare.log" 2>&1 &
 pids+=($!)
 bare_url="http://127.0.0.1:$BARE_PORT/v1/credentials/wml-prod/iam-token"

@@ -3,6 +3,7 @@ package dev.tokenbroker.cache;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iam.IamTokenProvider;
 import dev.tokenbroker.iot.IotKeyProvider;
+import dev.tokenbroker.shared.SharedTier;
 import dev.tokenbroker.vault.SecretRepository;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -25,8 +26,9 @@ class CacheConfiguration {
             IamTokenProvider iam,
             IotKeyProvider iot,
             CacheProperties properties,
-            Clock clock) {
-        return new CredentialIssuer(registry, secrets, iam, iot, properties, clock);
+            Clock clock,
+            SharedTier shared) {
+        return new CredentialIssuer(registry, secrets, iam, iot, properties, clock, shared);
     }
 
     @Bean

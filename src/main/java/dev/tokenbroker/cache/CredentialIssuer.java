@@ -9,6 +9,8 @@ import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
 import dev.tokenbroker.iot.IotMasterKeys;
+import dev.tokenbroker.shared.SharedTier;
+import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.vault.SecretNotFoundException;
@@ -16,6 +18,7 @@ import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +52,8 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
     private final Clock clock;
     private final double shareWhileLeft;
     private final MasterKeyRotation rotation;
+    private final SharedTier shared;
+    private final double sharedUsableUntil;
     private final List<RotationListener> rotationListeners = new CopyOnWriteArrayList<>();
     private volatile Disposable rotationWatch;
 
@@ -58,8 +63,12 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
             IamTokenProvider iam,
             IotKeyProvider iot,
             CacheProperties properties,
-            Clock clock) {
+            Clock clock,
+            SharedTier shared) {
         this.registry = registry;
+        this.shared = shared;
+        // A shared token is taken instead of minting until the earliest point any replica may refresh it.
+        this.sharedUsableUntil = properties.refreshAt() - properties.refreshJitter();
         this.secrets = secrets;
         this.iot = iot;
         this.clock = clock;
@@ -249,8 +258,24 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
                 .toList();
     }
 
+    // Through the shared tier when it is on: another replica's token, or one minted here and shared.
     private Mono<IamToken> mintIamToken(CacheKey key, IamTokenProvider iam) {
-        return secretAt(key).flatMap(secret -> iam.mint(secret.require("apikey")));
+        return secretAt(key).flatMap(secret -> {
+            Secret apikey = secret.require("apikey");
+            return shared.getOrMint(
+                    "iam-token",
+                    key.credential(),
+                    apikey,
+                    IamTokenCodec.INSTANCE,
+                    this::notDueYet,
+                    () -> iam.mint(apikey));
+        });
+    }
+
+    private boolean notDueYet(IamToken token) {
+        Instant now = clock.instant();
+        long lifeMillis = token.lifetime().toMillis();
+        return now.isBefore(token.issuedAt().plusMillis((long) (lifeMillis * sharedUsableUntil)));
     }
 
     private Mono<IotAppKey> mintIotKey(CacheKey key) {

@@ -1,4 +1,4 @@
-package dev.tokenbroker.bench.bare;
+package baseline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * The "bare Spring Boot WebFlux app" baseline of {@code scripts/bench.sh}: the same Boot version, one functional
  * route at the broker's path answering the broker's own answer bytes (read once from {@code bench.body}), no
  * security, no actuator, no audit. The script starts it in a JVM of its own, on a class path with only the WebFlux
- * stack, so it carries none of the costs the comparison is meant to reveal.
+ * stack, so it carries none of the costs the comparison is meant to reveal. Its package is outside
+ * {@code dev.tokenbroker}, so the broker's component scan never picks it up in tests.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration

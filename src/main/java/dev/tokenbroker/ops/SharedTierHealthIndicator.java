@@ -1,0 +1,35 @@
+package dev.tokenbroker.ops;
+
+import dev.tokenbroker.shared.SharedTier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code shared}: whether replicas share through Redis ({@code connected}) or each mints for itself
+ * ({@code fallback}), since when, and the last failure. Always UP and in no probe group: callers are served either way.
+ */
+@Component("shared")
+@ConditionalOnProperty(name = "tokenbroker.shared.enabled", havingValue = "true")
+class SharedTierHealthIndicator implements ReactiveHealthIndicator {
+
+    private final SharedTier shared;
+
+    SharedTierHealthIndicator(SharedTier shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public Mono<Health> health() {
+        SharedTier.State state = shared.state();
+        Health.Builder health = Health.up()
+                .withDetail("state", state.state())
+                .withDetail("since", state.since().toString());
+        if (state.lastError() != null) {
+            health.withDetail("lastError", state.lastError());
+        }
+        return Mono.just(health.build());
+    }
+}

@@ -1,0 +1,349 @@
+package dev.tokenbroker.shared;
+
+import static dev.tokenbroker.testing.TestBroker.CLOCK;
+import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.OPS_KEY;
+import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
+import static dev.tokenbroker.testing.TestBroker.WML_DEV_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.testing.LoadClients;
+import dev.tokenbroker.testing.SeparateBroker;
+import dev.tokenbroker.testing.TestBroker;
+import dev.tokenbroker.testing.TestRedis;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Three brokers sharing one real {@code redis-server} (DESIGN §11), with the test world's IAM simulator and fake
+ * clock: one IAM call for a cold credential cluster-wide, a late replica served from Redis, one refresh per period for
+ * the cluster, Redis killed mid-load without a failed request, nothing secret in Redis, tampered values refused, and
+ * the encryption key rotated under load.
+ */
+class SharedTierIntegrationTests {
+
+    private static final String CREDENTIAL = "wml-dev";
+    private static final List<ConfigurableApplicationContext> brokers = new ArrayList<>();
+    private static TestRedis redis;
+
+    @BeforeAll
+    static void startCluster() {
+        redis = TestRedis.start();
+        TestBroker.writeSecret("shared-tier", "key", randomKey());
+        for (int i = 0; i < 3; i++) {
+            brokers.add(startBroker());
+        }
+        brokers.forEach(
+                broker -> await().atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(sharedState(broker))));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        brokers.forEach(ConfigurableApplicationContext::close);
+        brokers.clear();
+        redis.close();
+    }
+
+    @BeforeEach
+    void coldCluster() {
+        redis.redisCli("FLUSHALL");
+        brokers.forEach(
+                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL)));
+        IAM.reset();
+    }
+
+    @Test
+    void iamTokenWhen1000ConcurrentRequestsSpreadOverThreeReplicasThenOneIamCall() {
+        List<WebClient> clients = brokers.stream()
+                .map(broker -> LoadClients.concurrent(SeparateBroker.port(broker), 64, new AtomicInteger()))
+                .toList();
+
+        List<Answer> answers = Flux.range(0, 1000)
+                .flatMap(i -> ask(clients.get(i % 3)), 192)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+
+        assertThat(answers)
+                .hasSize(1000)
+                .allSatisfy(answer -> assertThat(answer.status()).isEqualTo(200));
+        assertThat(answers.stream().map(Answer::token).distinct())
+                .as("distinct tokens; shared-tier counters per replica: %s", countersOfEveryReplica())
+                .hasSize(1);
+        assertThat(iamCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void iamTokenWhenAReplicaStartsAfterWarmUpThenItsFirstRequestCallsNoUpstream() {
+        String warm = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+
+        try (ConfigurableApplicationContext late = startBroker()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(sharedState(late)));
+            Answer first = ask(client(late)).block(Duration.ofSeconds(30));
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.token()).isEqualTo(warm);
+        }
+        assertThat(iamCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void refreshWhenThreeReplicasRunThroughThreeRefreshPeriodsThenOneIamCallPerPeriod() {
+        String token = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+        brokers.forEach(broker -> ask(client(broker)).block(Duration.ofSeconds(30)));
+
+        for (int period = 1; period <= 3; period++) {
+            int expected = period + 1;
+            CLOCK.advance(Duration.ofMinutes(49));
+            brokers.forEach(broker -> ask(client(broker)).block(Duration.ofSeconds(30)));
+            await().atMost(Duration.ofSeconds(15)).until(() -> iamCalls() >= expected);
+            String before = token;
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> brokers.stream()
+                            .map(broker -> ask(client(broker))
+                                    .block(Duration.ofSeconds(30))
+                                    .token())
+                            .allMatch(served -> !served.equals(before)));
+            token = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+            assertThat(iamCalls()).as("IAM calls after period %d", period).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void iamTokenWhenRedisIsKilledMidLoadAndRestartedThenNoRequestFailsAndReplicasRejoin() {
+        Load load = new Load(
+                brokers.stream().map(SharedTierIntegrationTests::client).toList());
+        load.atLeast(100);
+
+        redis.kill();
+        evictEverywhere();
+        load.atLeast(load.count() + 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "fallback".equals(sharedState(brokers.get(1))));
+        redis.restart();
+        evictEverywhere();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            load.atLeast(load.count() + 20);
+            return brokers.stream().allMatch(broker -> "connected".equals(sharedState(broker)));
+        });
+        evictEverywhere();
+        load.atLeast(load.count() + 50);
+        List<Answer> answers = load.stop();
+
+        assertThat(answers)
+                .hasSizeGreaterThanOrEqualTo(320)
+                .allSatisfy(answer -> assertThat(answer.status()).isEqualTo(200));
+        assertThat(counter(brokers.get(1), SharedTier.LOOKUPS, "fallback")).isPositive();
+        assertThat(redis.redisCli("--scan").lines().filter(key -> !key.isBlank()))
+                .as("the replicas write to Redis again")
+                .isNotEmpty();
+    }
+
+    @Test
+    void redisWhenEveryKeyAndValueIsReadThenNoSecretOrCallerIdIsInIt() {
+        String token = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+        ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
+
+        StringBuilder everything = new StringBuilder();
+        for (String key :
+                redis.redisCli("--scan").lines().filter(line -> !line.isBlank()).toList()) {
+            everything.append(key).append('\n');
+            everything.append(redis.redisCli("GET", key)).append('\n');
+            everything.append(redis.redisCli("--no-raw", "DUMP", key)).append('\n');
+        }
+
+        assertThat(everything).contains("tokenbroker:iam-token:");
+        for (String canary : List.of(token, WML_DEV_KEY, SCORER_KEY, "client:scorer", "scorer", CREDENTIAL)) {
+            byte[] bytes = canary.getBytes(StandardCharsets.UTF_8);
+            assertThat(everything.toString())
+                    .doesNotContain(canary)
+                    .doesNotContain(Base64.getEncoder().encodeToString(bytes))
+                    .doesNotContain(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))
+                    .doesNotContainIgnoringCase(HexFormat.of().formatHex(bytes));
+        }
+    }
+
+    @Test
+    void iamTokenWhenTheSharedValueIsTamperedThenItIsRefusedAndReminted() {
+        String shared =
+                ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+        String key = sharedKey();
+        String value = redis.redisCli("GET", key).trim();
+        char last = value.charAt(value.length() - 3);
+        redis.redisCli(
+                "SET",
+                key,
+                value.substring(0, value.length() - 3)
+                        + (last == 'A' ? 'B' : 'A')
+                        + value.substring(value.length() - 2));
+
+        Answer fromAnother = ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
+
+        assertThat(fromAnother.status()).isEqualTo(200);
+        assertThat(fromAnother.token()).isNotEqualTo(shared);
+        assertThat(iamCalls()).isEqualTo(2);
+        assertThat(counter(brokers.get(1), SharedTier.LOOKUPS, "undecryptable")).isPositive();
+    }
+
+    @Test
+    void iamTokenWhenTheEncryptionKeyRotatesUnderLoadThenNoRequestFailsAndOldValuesStillDecrypt() {
+        ask(client(brokers.get(0))).block(Duration.ofSeconds(30));
+        String before = redis.redisCli("GET", sharedKey()).trim();
+        Load load = new Load(
+                brokers.stream().map(SharedTierIntegrationTests::client).toList());
+        load.atLeast(100);
+
+        TestBroker.writeSecret("shared-tier", "key", randomKey());
+        brokers.get(1).getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL));
+        load.atLeast(load.count() + 200);
+        int callsAfterRotation = iamCalls();
+        redis.redisCli("DEL", sharedKey());
+        brokers.get(2).getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL));
+        load.atLeast(load.count() + 200);
+        List<Answer> answers = load.stop();
+        String after = redis.redisCli("GET", sharedKey()).trim();
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).isEqualTo(200));
+        assertThat(callsAfterRotation).as("the old value still decrypts").isEqualTo(1);
+        assertThat(keyId(after)).as("new values use the new key").isNotEqualTo(keyId(before));
+    }
+
+    // IAM calls for this credential's key only: the test world's file sink (another credential) mints too.
+    private static int iamCalls() {
+        return (int) IAM.requests().stream()
+                .filter(request -> WML_DEV_KEY.equals(request.form().get("apikey")))
+                .count();
+    }
+
+    private static List<String> countersOfEveryReplica() {
+        return brokers.stream()
+                .map(broker ->
+                        broker.getBean(MeterRegistry.class).find("tokenbroker.shared.lookups").counters().stream()
+                                        .map(counter -> counter.getId().getTag("outcome") + "=" + counter.count())
+                                        .toList()
+                                + " "
+                                + broker
+                                        .getBean(MeterRegistry.class)
+                                        .find("tokenbroker.shared.leases")
+                                        .counters()
+                                        .stream()
+                                        .map(counter -> counter.getId().getTag("outcome") + "=" + counter.count())
+                                        .toList())
+                .toList();
+    }
+
+    private static String keyId(String value) {
+        return value.split("\\.")[1];
+    }
+
+    private static String sharedKey() {
+        return SharedCipher.name("iam-token", CREDENTIAL, Secret.of(WML_DEV_KEY));
+    }
+
+    private static void evictEverywhere() {
+        brokers.forEach(
+                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL)));
+    }
+
+    private static double counter(ConfigurableApplicationContext broker, String name, String outcome) {
+        return broker.getBean(MeterRegistry.class)
+                .get(name)
+                .tag("outcome", outcome)
+                .counter()
+                .count();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String sharedState(ConfigurableApplicationContext broker) {
+        Map<String, Object> health = WebClient.create("http://127.0.0.1:" + SeparateBroker.managementPort(broker))
+                .get()
+                .uri("/actuator/health/shared")
+                .headers(headers -> headers.setBearerAuth(OPS_KEY))
+                .retrieve()
+                .bodyToMono(Map.class)
+                .block(Duration.ofSeconds(10));
+        return (String) ((Map<String, Object>) health.get("details")).get("state");
+    }
+
+    private static ConfigurableApplicationContext startBroker() {
+        return SeparateBroker.start(List.of(
+                "--tokenbroker.shared.enabled=true",
+                "--tokenbroker.shared.encryption-key-secret=shared-tier",
+                "--tokenbroker.shared.timeout=500ms",
+                "--spring.data.redis.url=" + redis.url(),
+                "--spring.data.redis.timeout=500ms",
+                "--spring.data.redis.connect-timeout=500ms"));
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        ThreadLocalRandom.current().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    private static WebClient client(ConfigurableApplicationContext broker) {
+        return WebClient.create("http://127.0.0.1:" + SeparateBroker.port(broker));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Mono<Answer> ask(WebClient client) {
+        return client.post()
+                .uri("/v1/credentials/{name}/iam-token", CREDENTIAL)
+                .headers(headers -> headers.setBearerAuth(SCORER_KEY))
+                .exchangeToMono(response -> response.bodyToMono(Map.class)
+                        .defaultIfEmpty(Map.of())
+                        .map(body -> new Answer(response.statusCode().value(), (String) body.get("access_token"))))
+                .onErrorResume(failure -> Mono.just(new Answer(0, failure.toString())));
+    }
+
+    private record Answer(int status, String token) {}
+
+    // Callers spread over the replicas, 6 at a time, until stopped.
+    private static final class Load {
+
+        private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+        private final Disposable running;
+
+        Load(List<WebClient> clients) {
+            running = Flux.range(0, 1_000_000)
+                    .flatMap(i -> ask(clients.get(i % clients.size())), 6)
+                    .subscribe(answer -> {
+                        answers.add(answer);
+                        count.incrementAndGet();
+                    });
+        }
+
+        int count() {
+            return count.get();
+        }
+
+        void atLeast(int answered) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> count.get() >= answered);
+        }
+
+        List<Answer> stop() {
+            running.dispose();
+            return List.copyOf(answers);
+        }
+    }
+}
