@@ -8,6 +8,7 @@ import static dev.tokenbroker.testing.TestBroker.WML_DEV_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.testing.BackgroundLoad;
 import dev.tokenbroker.testing.LoadClients;
 import dev.tokenbroker.testing.TestBroker;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,7 +44,7 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
     @Test
     void iamTokenWhenNewMasterKeyIsRefusedThenOldTokenKeepsServingUnderLoadAndTheRefusalShows(CapturedOutput output) {
         String old = accessTokenFor(SCORER_KEY, "wml-dev");
-        Load load = Load.start(port, "wml-dev");
+        BackgroundLoad<Answer> load = load();
 
         TestBroker.writeSecret("wml-dev", "apikey", REFUSED_KEY);
         await().atMost(Duration.ofSeconds(10))
@@ -87,7 +85,7 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
             CapturedOutput output) throws IOException {
         String old = accessTokenFor(SCORER_KEY, "wml-dev");
         Path apikey = VAULT.resolve("wml-dev/apikey");
-        Load load = Load.start(port, "wml-dev");
+        BackgroundLoad<Answer> load = load();
 
         Files.writeString(apikey, "");
         await().atMost(Duration.ofSeconds(10))
@@ -130,46 +128,16 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
     private record Answer(int status, String body) {}
 
     // Callers asking for the credential, 8 at a time, until stopped.
-    private static final class Load {
-
-        private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
-        private final Disposable running;
-
-        private Load(int port, String credential) {
-            WebClient client = LoadClients.concurrent(port, 8, new AtomicInteger());
-            running = Flux.range(0, 1_000_000)
-                    .flatMap(
-                            i -> client.post()
-                                    .uri("/v1/credentials/{name}/iam-token", credential)
-                                    .headers(headers -> headers.setBearerAuth(SCORER_KEY))
-                                    .exchangeToMono(response -> response.bodyToMono(String.class)
-                                            .defaultIfEmpty("")
-                                            .map(body -> new Answer(
-                                                    response.statusCode().value(), body)))
-                                    .onErrorResume(failure -> Mono.just(new Answer(0, failure.toString()))),
-                            8)
-                    .subscribe(answer -> {
-                        answers.add(answer);
-                        count.incrementAndGet();
-                    });
-        }
-
-        static Load start(int port, String credential) {
-            return new Load(port, credential);
-        }
-
-        int count() {
-            return count.get();
-        }
-
-        void atLeast(int answered) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> count.get() >= answered);
-        }
-
-        List<Answer> stop() {
-            running.dispose();
-            return List.copyOf(answers);
-        }
+    private BackgroundLoad<Answer> load() {
+        WebClient client = LoadClients.concurrent(port, 8, new AtomicInteger());
+        return BackgroundLoad.start(
+                i -> client.post()
+                        .uri("/v1/credentials/{name}/iam-token", "wml-dev")
+                        .headers(headers -> headers.setBearerAuth(SCORER_KEY))
+                        .exchangeToMono(response -> response.bodyToMono(String.class)
+                                .defaultIfEmpty("")
+                                .map(body -> new Answer(response.statusCode().value(), body)))
+                        .onErrorResume(failure -> Mono.just(new Answer(0, failure.toString()))),
+                8);
     }
 }

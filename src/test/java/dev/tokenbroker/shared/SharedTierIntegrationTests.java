@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.testing.BackgroundLoad;
 import dev.tokenbroker.testing.LoadClients;
 import dev.tokenbroker.testing.SeparateBroker;
 import dev.tokenbroker.testing.TestBroker;
@@ -22,7 +23,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -131,8 +130,7 @@ class SharedTierIntegrationTests {
 
     @Test
     void iamTokenWhenRedisIsKilledMidLoadAndRestartedThenNoRequestFailsAndReplicasRejoin() {
-        Load load = new Load(
-                brokers.stream().map(SharedTierIntegrationTests::client).toList());
+        BackgroundLoad<Answer> load = load();
         load.atLeast(100);
 
         redis.kill();
@@ -208,8 +206,7 @@ class SharedTierIntegrationTests {
     void iamTokenWhenTheEncryptionKeyRotatesUnderLoadThenNoRequestFailsAndOldValuesStillDecrypt() {
         ask(client(brokers.get(0))).block(Duration.ofSeconds(30));
         String before = redis.redisCli("GET", sharedKey()).trim();
-        Load load = new Load(
-                brokers.stream().map(SharedTierIntegrationTests::client).toList());
+        BackgroundLoad<Answer> load = load();
         load.atLeast(100);
 
         TestBroker.writeSecret("shared-tier", "key", randomKey());
@@ -318,32 +315,9 @@ class SharedTierIntegrationTests {
     private record Answer(int status, String token) {}
 
     // Callers spread over the replicas, 6 at a time, until stopped.
-    private static final class Load {
-
-        private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
-        private final Disposable running;
-
-        Load(List<WebClient> clients) {
-            running = Flux.range(0, 1_000_000)
-                    .flatMap(i -> ask(clients.get(i % clients.size())), 6)
-                    .subscribe(answer -> {
-                        answers.add(answer);
-                        count.incrementAndGet();
-                    });
-        }
-
-        int count() {
-            return count.get();
-        }
-
-        void atLeast(int answered) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> count.get() >= answered);
-        }
-
-        List<Answer> stop() {
-            running.dispose();
-            return List.copyOf(answers);
-        }
+    private static BackgroundLoad<Answer> load() {
+        List<WebClient> clients =
+                brokers.stream().map(SharedTierIntegrationTests::client).toList();
+        return BackgroundLoad.start(i -> ask(clients.get(i % clients.size())), 6);
     }
 }
