@@ -10,6 +10,7 @@ import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
 import dev.tokenbroker.iot.IotMasterKeys;
 import dev.tokenbroker.shared.SharedTier;
+import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
@@ -272,17 +273,26 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         });
     }
 
-    private boolean notDueYet(IamToken token) {
+    private boolean notDueYet(Expiring token) {
         Instant now = clock.instant();
         long lifeMillis = token.lifetime().toMillis();
         return now.isBefore(token.issuedAt().plusMillis((long) (lifeMillis * sharedUsableUntil)));
     }
 
+    // Through the shared tier when it is on: one live key per (credential, roles) cluster-wide. Only the replica that
+    // minted a key tracks it (its ledger revokes it at expiry); the others hand out the same key from Redis.
     private Mono<IotAppKey> mintIotKey(CacheKey key) {
         Credential credential = registry.find(key.credential()).orElseThrow();
-        return secretAt(key)
-                .flatMap(secret ->
-                        iot.mint(credential.name(), credential.org(), ttl(credential), key.roles(), masterKey(secret)));
+        return secretAt(key).flatMap(secret -> {
+            IotMasterKey master = masterKey(secret);
+            return shared.getOrMint(
+                    "iot-key",
+                    credential.name() + "|" + String.join(",", key.roles()),
+                    master.token(),
+                    IotAppKeyCodec.INSTANCE,
+                    this::notDueYet,
+                    () -> iot.mint(credential.name(), credential.org(), ttl(credential), key.roles(), master));
+        });
     }
 
     // The fields of the version the key names (proven or candidate), read again from the vault if it is not known.

@@ -1,7 +1,9 @@
 package dev.tokenbroker.shared;
 
 import static dev.tokenbroker.testing.TestBroker.CLOCK;
+import static dev.tokenbroker.testing.TestBroker.GATEWAY_KEY;
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.IOT;
 import static dev.tokenbroker.testing.TestBroker.OPS_KEY;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.WML_DEV_KEY;
@@ -9,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.iot.IotKeyLedger;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.testing.BackgroundLoad;
 import dev.tokenbroker.testing.LoadClients;
@@ -69,7 +72,10 @@ class SharedTierIntegrationTests {
         redis.redisCli("FLUSHALL");
         brokers.forEach(
                 broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL)));
+        brokers.forEach(
+                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict("factory-iot")));
         IAM.reset();
+        IOT.reset();
     }
 
     @Test
@@ -90,6 +96,24 @@ class SharedTierIntegrationTests {
                 .as("distinct tokens; shared-tier counters per replica: %s", countersOfEveryReplica())
                 .hasSize(1);
         assertThat(iamCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void iotKeyWhen100ConcurrentRequestsSpreadOverThreeReplicasThenOneWiotpKeyIsCreatedAndOneReplicaTracksIt() {
+        List<Mono<String>> requests = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            requests.add(iotKey(client(brokers.get(i % 3))));
+        }
+
+        List<String> keys = Flux.merge(requests).collectList().block(Duration.ofSeconds(60));
+
+        assertThat(keys).hasSize(100).allSatisfy(key -> assertThat(key).startsWith("a-"));
+        assertThat(keys.stream().distinct()).hasSize(1);
+        assertThat(IOT.created()).hasSize(1);
+        assertThat(brokers.stream()
+                        .filter(broker -> broker.getBean(IotKeyLedger.class).tracks(keys.get(0))))
+                .as("exactly one replica revokes it")
+                .hasSize(1);
     }
 
     @Test
@@ -310,6 +334,15 @@ class SharedTierIntegrationTests {
                         .defaultIfEmpty(Map.of())
                         .map(body -> new Answer(response.statusCode().value(), (String) body.get("access_token"))))
                 .onErrorResume(failure -> Mono.just(new Answer(0, failure.toString())));
+    }
+
+    private static Mono<String> iotKey(WebClient client) {
+        return client.post()
+                .uri("/v1/credentials/factory-iot/iot-key")
+                .headers(headers -> headers.setBearerAuth(GATEWAY_KEY))
+                .retrieve()
+                .bodyToMono(Map.class)
+                .map(body -> (String) body.get("auth-key"));
     }
 
     private record Answer(int status, String token) {}
