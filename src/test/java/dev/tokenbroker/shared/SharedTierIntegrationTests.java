@@ -117,6 +117,38 @@ class SharedTierIntegrationTests {
     }
 
     @Test
+    void iamTokenWhenTheMasterKeyRotatesInTheVaultThenOneNewMintClusterWide() {
+        String rotated = "MASTERCANARY0wmldev0shared0rotated";
+        IAM.addKey(rotated);
+        brokers.forEach(broker -> ask(client(broker)).block(Duration.ofSeconds(30)));
+        try {
+            TestBroker.writeSecret(CREDENTIAL, "apikey", rotated);
+
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> brokers.stream()
+                            .map(broker -> ask(client(broker))
+                                    .block(Duration.ofSeconds(30))
+                                    .token())
+                            .allMatch(token -> rotated.equals(IAM.keyThatMinted(token))));
+        } finally {
+            TestBroker.writeSecret(CREDENTIAL, "apikey", WML_DEV_KEY);
+        }
+        long mintsWithTheNewKey = IAM.requests().stream()
+                .filter(request -> rotated.equals(request.form().get("apikey")))
+                .count();
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> brokers.stream()
+                        .map(broker -> ask(client(broker))
+                                .block(Duration.ofSeconds(30))
+                                .token())
+                        .allMatch(token -> WML_DEV_KEY.equals(IAM.keyThatMinted(token))));
+
+        assertThat(mintsWithTheNewKey)
+                .as("one proof mint for the three replicas")
+                .isEqualTo(1);
+    }
+
+    @Test
     void iamTokenWhenAReplicaStartsAfterWarmUpThenItsFirstRequestCallsNoUpstream() {
         String warm = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
 
