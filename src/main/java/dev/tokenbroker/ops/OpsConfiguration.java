@@ -48,6 +48,11 @@ class OpsConfiguration {
     }
 
     @Bean
+    MeterDescriptions meterDescriptions() {
+        return new MeterDescriptions();
+    }
+
+    @Bean
     RequestMetrics requestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         return new RequestMetrics(meters, registry);
     }
@@ -56,7 +61,7 @@ class OpsConfiguration {
     @Bean
     MeterBinder vaultReachable(SecretRepository secrets) {
         return meters -> Gauge.builder("tokenbroker.vault.reachable", secrets, vault -> vault.reachable() ? 1 : 0)
-                .description("1 while the vault is reachable (readiness follows it), else 0")
+                .description(MeterDescriptions.of("tokenbroker.vault.reachable"))
                 .register(meters);
     }
 
