@@ -51,7 +51,6 @@ class SpringBootAdminIntegrationTests {
                         "server.port=0",
                         "server.address=127.0.0.1",
                         "spring.main.web-application-type=reactive",
-                        "spring.application.name=spring-boot-admin",
                         "spring.jmx.enabled=false",
                         "spring.thymeleaf.check-template-location=false")
                 // Not the broker's application.yaml, which is on this class path too.
