@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the sandbox exactly as a developer would (./mvnw spring-boot:test-run), waits for its ready line, runs the
-# curl it prints and checks that an access token comes back. Extra checks that need a running broker (e.g. the Node
-# SDK script) are run from here too. Usage: scripts/sandbox-smoke.sh
+# Starts the sandbox exactly as a developer would (./mvnw spring-boot:test-run), waits for its ready line, and runs
+# every command it printed ("Try: …" lines) exactly as printed: each must exit 0 (curl -f: no HTTP error) and print
+# an answer; the answers that carry a credential or a meter are checked for it. Extra checks that need a running
+# broker (the Node SDK script) are run from here too. Usage: scripts/sandbox-smoke.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=target/sandbox-smoke.log
@@ -10,24 +11,47 @@ setsid ./mvnw -B -q spring-boot:test-run >"$log" 2>&1 &
 pid=$!
 trap 'kill -- -"$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 
-line=""
+ready=""
 for _ in $(seq 1 180); do
-  line=$(grep -o 'Try: curl .*' "$log" | head -n1 || true)
-  [ -n "$line" ] && break
+  ready=$(grep -o 'Sandbox ready: [0-9]* commands above' "$log" | head -n1 || true)
+  [ -n "$ready" ] && break
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "sandbox exited before it was ready:"; tail -n 50 "$log"; exit 1
   fi
   sleep 1
 done
-[ -n "$line" ] || { echo "sandbox not ready after 180 s:"; tail -n 50 "$log"; exit 1; }
+[ -n "$ready" ] || { echo "sandbox not ready after 180 s:"; tail -n 50 "$log"; exit 1; }
 
-command=${line#Try: }
-echo "sandbox printed: $command"
-answer=$(bash -c "$command")
-echo "$answer" | grep -q '"access_token":"' || { echo "no access_token in: $answer"; exit 1; }
-echo "sandbox smoke: the printed curl returned a token"
+mapfile -t commands < <(grep -o 'Try: .*' "$log" | sed 's/^Try: //')
+expected=$(echo "$ready" | grep -o '[0-9]*')
+[ "${#commands[@]}" -eq "$expected" ] || { echo "found ${#commands[@]} Try: lines, the sandbox printed $expected"; exit 1; }
+
+# What each kind of answer must contain, by a fragment of its command.
+expect_for() {
+  case "$1" in
+    */iot-key*) echo '"auth-token":"' ;;
+    */oauth2/token*) echo '"issued_token_type":"urn:ietf:params:oauth:token-type:access_token"' ;;
+    */identity/token*|*/iam-token*) echo '"access_token":"' ;;
+    */actuator/health*) echo '"components"' ;;
+    */actuator/tokens*) echo '"credential":"demo"' ;;
+    */actuator/prometheus*) echo 'tokenbroker_requests_total' ;;
+    */actuator/configprops*) echo '"refreshAt":0.8' ;;
+    *) echo '' ;;
+  esac
+}
+
+for command in "${commands[@]}"; do
+  echo "sandbox printed: $command"
+  answer=$(bash -c "$command") || { echo "FAILED (exit $?): $command"; exit 1; }
+  [ -n "$answer" ] || { echo "FAILED (empty answer): $command"; exit 1; }
+  want=$(expect_for "$command")
+  if [ -n "$want" ] && ! grep -qF -- "$want" <<<"$answer"; then
+    echo "FAILED (no $want in the answer): $command"; echo "$answer" | head -c 2000; exit 1
+  fi
+done
+echo "sandbox smoke: all ${#commands[@]} printed commands worked as printed"
 
 if [ -x src/test/node/run.sh ]; then
-  port=$(echo "$command" | grep -o '127.0.0.1:[0-9]*' | cut -d: -f2)
+  port=$(grep -o 'IamAuthenticator url=http://127.0.0.1:[0-9]*' "$log" | head -n1 | grep -o '[0-9]*$')
   src/test/node/run.sh "http://127.0.0.1:$port" "$PWD/target/sandbox/client-key"
 fi

@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.SchemaProperty;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.ResponseEntity;
@@ -22,7 +23,7 @@ import reactor.core.publisher.Mono;
 /**
  * {@code POST /oauth2/token}: RFC 8693 token exchange. The subject token is the caller's own credential, a workload
  * JWT ({@code subject_token_type=urn:ietf:params:oauth:token-type:jwt}) or a broker client key
- * ({@code …:access_token}); {@code resource} or {@code audience} names the credential; the answer is an IAM access
+ * ({@code …:access_token}); {@code resource}, {@code audience} or {@code scope} (RFC 8693 §2.1) names the credential; the answer is an IAM access
  * token for it ({@code issued_token_type=urn:ietf:params:oauth:token-type:access_token}). Policy grant
  * {@code iam-token}, with the same audit and rate limits as {@code /v1}; errors per RFC 6749 §5.2 (see
  * {@link OAuthErrorResponses}). Client authentication is not used: the subject token authenticates the caller.
@@ -62,7 +63,8 @@ class TokenExchangeController {
             summary = "RFC 8693 token exchange: the caller's JWT (or client key) for an IAM token of a credential",
             description = "grant_type=" + TOKEN_EXCHANGE + ", subject_token = the caller's workload JWT with"
                     + " subject_token_type=" + JWT_TYPE + " (or a tbk_ client key with subject_token_type="
-                    + ACCESS_TOKEN_TYPE + "), resource or audience = the credential name. Errors per RFC 6749 §5.2.",
+                    + ACCESS_TOKEN_TYPE
+                    + "), resource, audience or scope = the credential name. Errors per RFC 6749 §5.2.",
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             required = true,
@@ -79,6 +81,7 @@ class TokenExchangeController {
                                                         schema = @Schema(type = "string")),
                                                 @SchemaProperty(name = "resource", schema = @Schema(type = "string")),
                                                 @SchemaProperty(name = "audience", schema = @Schema(type = "string")),
+                                                @SchemaProperty(name = "scope", schema = @Schema(type = "string")),
                                                 @SchemaProperty(
                                                         name = "requested_token_type",
                                                         schema = @Schema(type = "string"))
@@ -149,16 +152,26 @@ class TokenExchangeController {
         throw new InvalidRequestException("subject_token_type must be " + JWT_TYPE + " or " + ACCESS_TOKEN_TYPE);
     }
 
-    // resource or audience, or both naming the same credential.
+    // resource, audience or scope (RFC 8693 §2.1: the scope of the requested token) name the credential; any of them
+    // given must name the same one. scope is a space-separated list, so it may name one credential only. Spring's
+    // token-exchange client sends the client registration's scopes, so a registration with scope: wml-prod works as is.
     private static String target(FormBodies.Form form) {
         Optional<String> resource = form.value("resource");
         Optional<String> audience = form.value("audience");
-        if (resource.isEmpty() && audience.isEmpty()) {
-            throw new InvalidRequestException("resource or audience must name the credential");
+        Optional<String> scope = form.value("scope").map(String::trim).filter(value -> !value.isEmpty());
+        if (scope.isPresent() && scope.get().split("\\s+").length > 1) {
+            throw new InvalidRequestException("scope must name one credential");
         }
-        if (resource.isPresent() && audience.isPresent() && !resource.equals(audience)) {
-            throw new InvalidRequestException("resource and audience must name the same credential");
+        Set<String> named = new LinkedHashSet<>();
+        resource.ifPresent(named::add);
+        audience.ifPresent(named::add);
+        scope.ifPresent(named::add);
+        if (named.isEmpty()) {
+            throw new InvalidRequestException("resource, audience or scope must name the credential");
         }
-        return resource.orElseGet(audience::orElseThrow);
+        if (named.size() > 1) {
+            throw new InvalidRequestException("resource, audience and scope must name the same credential");
+        }
+        return named.iterator().next();
     }
 }

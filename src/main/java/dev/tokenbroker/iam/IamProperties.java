@@ -3,6 +3,7 @@ package dev.tokenbroker.iam;
 import dev.tokenbroker.support.UpstreamSettings;
 import java.net.URI;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -13,7 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("tokenbroker.iam")
 public record IamProperties(
-        @DefaultValue("https://iam.cloud.ibm.com") URI url, UpstreamSettings http) {
+        @DefaultValue("https://iam.cloud.ibm.com") URI url,
+        @NestedConfigurationProperty UpstreamSettings http) {
 
     public IamProperties {
         http = http == null ? UpstreamSettings.defaults() : http;

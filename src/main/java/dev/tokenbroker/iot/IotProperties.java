@@ -4,6 +4,7 @@ import dev.tokenbroker.support.UpstreamSettings;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -28,7 +29,7 @@ public record IotProperties(
         @DefaultValue("https://{org}.internetofthings.ibmcloud.com/api/v0002")
         String apiUrl,
 
-        UpstreamSettings http,
+        @NestedConfigurationProperty UpstreamSettings http,
         @DefaultValue("token-broker") String tag,
         @DefaultValue("15m") Duration sweepInterval,
         @DefaultValue("1s") Duration revocationInterval,

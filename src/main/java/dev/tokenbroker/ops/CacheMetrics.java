@@ -6,6 +6,9 @@ import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.CredentialType;
+import dev.tokenbroker.support.UpstreamCalls;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,6 +17,9 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The cache and upstream meters of DESIGN §7. Tags are bounded by configuration: cache kinds, upstream names and
@@ -29,6 +35,10 @@ import java.time.Instant;
  *       fails) counters ({@code cache}, {@code credential});
  *   <li>Caffeine's {@code cache.*} meters for every cache (tag {@code cache} = kind).
  * </ul>
+ *
+ * <p>Every series a dashboard panel or an alert rule reads exists from the first scrape: {@link #bindTo} registers the
+ * counters and timers at zero for each configured credential (and its cache kind), outcome, upstream and retry
+ * reason. A series that first appears at 1 would hide its first increment from {@code increase()}.
  */
 final class CacheMetrics implements CacheObserver, MeterBinder {
 
@@ -43,14 +53,39 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
         this.clock = clock;
     }
 
+    static final String REFRESHES = "tokenbroker.cache.refreshes";
+    static final String JOINS = "tokenbroker.cache.joins";
+    static final String STALE = "tokenbroker.cache.stale";
+    static final String UPSTREAM = "tokenbroker.upstream";
+
+    private static final List<String> UPSTREAM_OUTCOMES = List.of("success", "rejected", "unavailable", "error");
+    private static final List<String> RETRY_REASONS = List.of("429", "5xx", "io", "timeout");
+
     @Override
     public void bindTo(MeterRegistry meters) {
         for (TokenCache<?> cache : issuer.caches()) {
             CaffeineCacheMetrics.monitor(meters, cache.caffeine(), cache.kind());
         }
+        Set<String> upstreams = new TreeSet<>();
+        for (Credential credential : registry.all()) {
+            String kind = cacheKind(credential.type());
+            refreshes(meters, kind, credential.name(), "success");
+            refreshes(meters, kind, credential.name(), "failure");
+            counter(meters, JOINS, kind, credential.name());
+            counter(meters, STALE, kind, credential.name());
+            upstreams.add(Upstreams.of(kind));
+        }
+        for (String upstream : upstreams) {
+            UPSTREAM_OUTCOMES.forEach(outcome -> upstreamTimer(meters, upstream, outcome));
+            RETRY_REASONS.forEach(reason -> Counter.builder(UpstreamCalls.RETRIES_METER)
+                    .description(MeterDescriptions.of(UpstreamCalls.RETRIES_METER))
+                    .tag("upstream", upstream)
+                    .tag("reason", reason)
+                    .register(meters));
+        }
         for (Credential credential : registry.all()) {
             Gauge.builder("tokenbroker.token.remaining", this, metrics -> metrics.remainingSeconds(credential.name()))
-                    .description("Seconds left of the freshest cached credential; NaN while none is cached")
+                    .description(MeterDescriptions.of("tokenbroker.token.remaining"))
                     .baseUnit("seconds")
                     .tag("credential", credential.name())
                     .strongReference(true)
@@ -73,26 +108,27 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
     public void refreshed(String kind, String credential, boolean success) {
         MeterRegistry registry = meters;
         if (registry != null) {
-            registry.counter(
-                            "tokenbroker.cache.refreshes",
-                            "cache",
-                            kind,
-                            "credential",
-                            credential,
-                            "outcome",
-                            success ? "success" : "failure")
+            refreshes(registry, kind, credential, success ? "success" : "failure")
                     .increment();
         }
     }
 
     @Override
     public void joined(String kind, String credential) {
-        count("tokenbroker.cache.joins", kind, credential);
+        count(JOINS, kind, credential);
     }
 
     @Override
     public void servedStale(String kind, String credential) {
-        count("tokenbroker.cache.stale", kind, credential);
+        count(STALE, kind, credential);
+    }
+
+    /** The cache that holds what a credential of this type mints. */
+    static String cacheKind(CredentialType type) {
+        return switch (type) {
+            case IAM_APIKEY -> "iam-token";
+            case IOT_APP -> "iot-key";
+        };
     }
 
     double remainingSeconds(String credential) {
@@ -114,22 +150,42 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
     private void upstream(String upstream, String outcome, Duration took) {
         MeterRegistry registry = meters;
         if (registry != null) {
-            Timer.builder("tokenbroker.upstream")
-                    .description("Calls to IAM / WIoTP that mint a credential, retries included")
-                    .tag("upstream", upstream)
-                    .tag("outcome", outcome)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(5))
-                    .maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry)
-                    .record(took);
+            upstreamTimer(registry, upstream, outcome).record(took);
         }
     }
 
     private void count(String name, String kind, String credential) {
         MeterRegistry registry = meters;
         if (registry != null) {
-            registry.counter(name, "cache", kind, "credential", credential).increment();
+            counter(registry, name, kind, credential).increment();
         }
+    }
+
+    private static Timer upstreamTimer(MeterRegistry registry, String upstream, String outcome) {
+        return Timer.builder(UPSTREAM)
+                .description(MeterDescriptions.of(UPSTREAM))
+                .tag("upstream", upstream)
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    private static Counter refreshes(MeterRegistry registry, String kind, String credential, String outcome) {
+        return Counter.builder(REFRESHES)
+                .description(MeterDescriptions.of(REFRESHES))
+                .tag("cache", kind)
+                .tag("credential", credential)
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String kind, String credential) {
+        return Counter.builder(name)
+                .description(MeterDescriptions.of(name))
+                .tag("cache", kind)
+                .tag("credential", credential)
+                .register(registry);
     }
 }

@@ -5,7 +5,6 @@ import dev.tokenbroker.cache.CacheObserver;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
 import dev.tokenbroker.credential.CredentialRegistry;
-import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.vault.SecretRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,11 +12,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,10 +24,6 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class OpsConfiguration {
-
-    // Words that mark a property as secret. "tokenbroker" itself is stripped first, or every key would match.
-    private static final Pattern SECRET_KEY =
-            Pattern.compile(".*(token|key|secret|salt|password|passwd|private|auth).*");
 
     @Bean
     TokensEndpoint tokensEndpoint(CredentialIssuer issuer, CredentialRegistry registry, Clock clock) {
@@ -49,6 +41,11 @@ class OpsConfiguration {
     }
 
     @Bean
+    MeterDescriptions meterDescriptions() {
+        return new MeterDescriptions();
+    }
+
+    @Bean
     RequestMetrics requestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         return new RequestMetrics(meters, registry);
     }
@@ -63,7 +60,7 @@ class OpsConfiguration {
     @Bean
     MeterBinder vaultReachable(SecretRepository secrets) {
         return meters -> Gauge.builder("tokenbroker.vault.reachable", secrets, vault -> vault.reachable() ? 1 : 0)
-                .description("1 while the vault is reachable (readiness follows it), else 0")
+                .description(MeterDescriptions.of("tokenbroker.vault.reachable"))
                 .register(meters);
     }
 
@@ -87,22 +84,10 @@ class OpsConfiguration {
         };
     }
 
-    /**
-     * Masks secret-looking properties in {@code env} and {@code configprops} should anyone turn {@code show-values}
-     * on: client-key hashes, the audit salt, and any key naming a token, key, secret or password; also any value that
-     * looks like a client key.
-     */
+    /** Masks what can hold a secret in {@code env} and {@code configprops}; see {@link SecretProperties}. */
     @Bean
     SanitizingFunction secretProperties() {
-        return data -> isSecret(data) ? data.withSanitizedValue() : data;
-    }
-
-    static boolean isSecret(SanitizableData data) {
-        String key = data.getLowerCaseKey().replace("tokenbroker", "");
-        Object value = data.getValue();
-        return SECRET_KEY.matcher(key).matches()
-                || value instanceof Secret
-                || (value != null && value.toString().toLowerCase(Locale.ROOT).contains("tbk_"));
+        return new SecretProperties();
     }
 
     private record Both(CacheObserver first, CacheObserver second) implements CacheObserver {

@@ -3,9 +3,12 @@ package dev.tokenbroker.ops;
 import dev.tokenbroker.audit.AuditEvent;
 import dev.tokenbroker.audit.AuditListener;
 import dev.tokenbroker.caller.Grant;
+import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.CredentialType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -13,10 +16,16 @@ import java.util.regex.Pattern;
  * refusal. Tags are bounded: {@code credential} is a configured credential name or {@code unknown}, {@code grant} a
  * known grant or {@code none}, {@code outcome} {@code issued} or the refusal's problem type (e.g.
  * {@code credential-forbidden}, {@code upstream-unavailable}, {@code http-404}). The caller id is never a tag.
+ *
+ * <p>The series the dashboard and the alert rules read ({@code issued}, {@code upstream-rejected},
+ * {@code upstream-unavailable} for each configured credential and its grant) are registered at zero on construction.
  */
 final class RequestMetrics implements AuditListener {
 
+    static final String NAME = "tokenbroker.requests";
+
     private static final Pattern REASON = Pattern.compile("[a-z0-9-]{1,40}");
+    private static final List<String> WATCHED_OUTCOMES = List.of("issued", "upstream-rejected", "upstream-unavailable");
 
     private final MeterRegistry meters;
     private final CredentialRegistry registry;
@@ -24,6 +33,10 @@ final class RequestMetrics implements AuditListener {
     RequestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         this.meters = meters;
         this.registry = registry;
+        for (Credential credential : registry.all()) {
+            String grant = credential.type() == CredentialType.IOT_APP ? Grant.IOT_KEY.id() : Grant.IAM_TOKEN.id();
+            WATCHED_OUTCOMES.forEach(outcome -> counter(credential.name(), grant, outcome));
+        }
     }
 
     @Override
@@ -36,13 +49,16 @@ final class RequestMetrics implements AuditListener {
                 ? "none"
                 : Grant.fromId(event.grant()).map(Grant::id).orElse("none");
         String outcome = "issued".equals(event.outcome()) ? "issued" : reason(event.reason());
-        Counter.builder("tokenbroker.requests")
-                .description("Caller requests by credential, grant and outcome (issued or the refusal's problem type)")
+        counter(credential, grant, outcome).increment();
+    }
+
+    private Counter counter(String credential, String grant, String outcome) {
+        return Counter.builder(NAME)
+                .description(MeterDescriptions.of(NAME))
                 .tag("credential", credential)
                 .tag("grant", grant)
                 .tag("outcome", outcome)
-                .register(meters)
-                .increment();
+                .register(meters);
     }
 
     private static String reason(String reason) {

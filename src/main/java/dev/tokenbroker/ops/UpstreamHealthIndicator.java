@@ -10,14 +10,21 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code upstreams}: always UP, with IAM / WIoTP trouble as details: per upstream, the last successful and the last
- * failed mint, the credential and a secret-free description of the failure. Upstream trouble does not take readiness
- * down (cached credentials keep serving), so this indicator is in no probe group; alert on the metrics instead.
+ * {@code upstreams}: {@code UP} while every upstream's last mint succeeded (or none was tried yet), {@link #DEGRADED}
+ * while one's last mint failed; per upstream (IAM, WIoTP) a detail with its own standard status ({@code UP} or
+ * {@code DOWN}), the last successful and the last failed mint, the credential and a secret-free description of the
+ * failure. {@code DEGRADED} is a custom status registered in {@code management.endpoint.health.status} (ordered
+ * between {@code OUT_OF_SERVICE} and {@code UP}, HTTP 200): cached credentials keep serving through an upstream
+ * outage, so it is no {@code DOWN}, and this indicator is in no probe group; alert on the metrics instead.
  */
 final class UpstreamHealthIndicator implements ReactiveHealthIndicator, CacheObserver {
+
+    /** The status of {@code upstreams} while an upstream's last mint failed. */
+    static final Status DEGRADED = new Status("DEGRADED", "an upstream's last mint failed; cached credentials serve");
 
     private final Clock clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -30,7 +37,10 @@ final class UpstreamHealthIndicator implements ReactiveHealthIndicator, CacheObs
     public Mono<Health> health() {
         Map<String, Object> details = new TreeMap<>();
         states.forEach((upstream, state) -> details.put(upstream, state.details()));
-        return Mono.just(Health.up().withDetails(details).build());
+        boolean failing = states.values().stream().anyMatch(state -> state.failing);
+        return Mono.just(Health.status(failing ? DEGRADED : Status.UP)
+                .withDetails(details)
+                .build());
     }
 
     @Override
@@ -60,7 +70,7 @@ final class UpstreamHealthIndicator implements ReactiveHealthIndicator, CacheObs
         Map<String, Object> details() {
             Map<String, Object> details = new LinkedHashMap<>();
             Failure failure = lastFailure;
-            details.put("status", failing ? "failing" : "ok");
+            details.put("status", failing ? Status.DOWN.getCode() : Status.UP.getCode());
             if (lastSuccess != null) {
                 details.put("lastSuccess", lastSuccess.toString());
             }

@@ -27,7 +27,6 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.TokenExchangeReactiveOAuth2AuthorizedClientProvider;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveTokenExchangeTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -35,8 +34,6 @@ import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 import reactor.core.publisher.Mono;
 
 /** RFC 8693 token exchange at {@code /oauth2/token}: Spring Security's own client, the answer, RFC 6749 errors. */
@@ -190,7 +187,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
                                 "subject_token", SCORER_KEY,
                                 "subject_token_type", ACCESS_TOKEN_TYPE),
                         400))
-                .containsEntry("error_description", "resource or audience must name the credential");
+                .containsEntry("error_description", "resource, audience or scope must name the credential");
         assertThat(oauthError(
                         exchange(
                                 "grant_type", TOKEN_EXCHANGE,
@@ -200,6 +197,23 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
                                 "audience", "wml-dev"),
                         400))
                 .containsEntry("error", "invalid_request");
+        assertThat(oauthError(
+                        exchange(
+                                "grant_type", TOKEN_EXCHANGE,
+                                "subject_token", SCORER_KEY,
+                                "subject_token_type", ACCESS_TOKEN_TYPE,
+                                "audience", "wml-prod",
+                                "scope", "wml-dev"),
+                        400))
+                .containsEntry("error_description", "resource, audience and scope must name the same credential");
+        assertThat(oauthError(
+                        exchange(
+                                "grant_type", TOKEN_EXCHANGE,
+                                "subject_token", SCORER_KEY,
+                                "subject_token_type", ACCESS_TOKEN_TYPE,
+                                "scope", "wml-prod wml-dev"),
+                        400))
+                .containsEntry("error_description", "scope must name one credential");
         assertThat(oauthError(
                         exchange(
                                 "grant_type", TOKEN_EXCHANGE,
@@ -275,24 +289,20 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
         assertThat(body).containsEntry("error", "server_error").containsEntry("upstream_error_code", "BXNIM0415E");
     }
 
-    /** Spring Security's token-exchange client, as an application would configure it, asking for {@code credential}. */
+    /**
+     * Spring Security's token-exchange client configured as an application would, with a client registration alone:
+     * {@code scope} names the credential, and Spring's default parameters (no converter) carry it (RFC 8693 §2.1).
+     */
     OAuth2AuthorizedClient springClient(OAuth2Token subject, String credential) {
         ClientRegistration registration = ClientRegistration.withRegistrationId("token-broker")
                 .clientId("scorer")
                 .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
                 .authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
                 .tokenUri("http://127.0.0.1:" + port + "/oauth2/token")
+                .scope(credential)
                 .build();
-        WebClientReactiveTokenExchangeTokenResponseClient tokens =
-                new WebClientReactiveTokenExchangeTokenResponseClient();
-        tokens.addParametersConverter(request -> {
-            MultiValueMap<String, String> target = new LinkedMultiValueMap<>();
-            target.add("audience", credential);
-            return target;
-        });
         TokenExchangeReactiveOAuth2AuthorizedClientProvider provider =
                 new TokenExchangeReactiveOAuth2AuthorizedClientProvider();
-        provider.setAccessTokenResponseClient(tokens);
         provider.setSubjectTokenResolver(context -> Mono.just(subject));
         OAuth2AuthorizationContext context = OAuth2AuthorizationContext.withClientRegistration(registration)
                 .principal(UsernamePasswordAuthenticationToken.authenticated("scorer", null, List.of()))

@@ -373,7 +373,7 @@ class HelmChartTests {
                         .contains("rate(tokenbroker_upstream_seconds_count{")
                         .contains("outcome!=\"success\"}[5m])"))
                 .anySatisfy(expr -> assertThat(expr)
-                        .contains("changes(kube_pod_status_ready{condition=\"true\"")
+                        .contains("changes(tokenbroker_vault_reachable{")
                         .contains("> 4"));
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 class ManagementIntegrationTests extends ManagementTest {
 
@@ -46,7 +47,13 @@ class ManagementIntegrationTests extends ManagementTest {
                 .jsonPath("$.build.version")
                 .isEqualTo("0.1.0-SNAPSHOT")
                 .jsonPath("$.git.commit.id")
-                .exists();
+                .exists()
+                .jsonPath("$.java.version")
+                .isEqualTo(System.getProperty("java.version"))
+                .jsonPath("$.os.name")
+                .isEqualTo(System.getProperty("os.name"))
+                .jsonPath("$.process.pid")
+                .isEqualTo(ProcessHandle.current().pid());
     }
 
     @Test
@@ -270,10 +277,12 @@ class ManagementIntegrationTests extends ManagementTest {
                 .expectStatus()
                 .isOk()
                 .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("DEGRADED")
                 .jsonPath("$.components.upstreams.status")
-                .isEqualTo("UP")
+                .isEqualTo("DEGRADED")
                 .jsonPath("$.components.upstreams.details.iam.status")
-                .isEqualTo("failing")
+                .isEqualTo("DOWN")
                 .jsonPath("$.components.upstreams.details.iam.lastErrorCode")
                 .isEqualTo("BXNIM0415E")
                 .jsonPath("$.components.upstreams.details.iam.lastFailureCredential")
@@ -287,6 +296,78 @@ class ManagementIntegrationTests extends ManagementTest {
                 .expectBody()
                 .jsonPath("$.status")
                 .isEqualTo("UP");
+    }
+
+    @Test
+    void healthWhenIamMintsAgainThenUpstreamsBackToUp() {
+        iamToken(SCORER_KEY, "wml-badkey").exchange().expectStatus().isEqualTo(502);
+
+        accessTokenFor(SCORER_KEY, "wml-prod");
+
+        management(OPS_KEY)
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.upstreams.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.upstreams.details.iam.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.upstreams.details.iam.lastErrorCode")
+                .isEqualTo("BXNIM0415E");
+    }
+
+    @Test
+    void actuatorWhenHttpBasicWithOpsClientIdAndKeyThenServed() {
+        WebTestClient basic = management(null)
+                .mutate()
+                .defaultHeaders(headers -> headers.setBasicAuth("ops", OPS_KEY))
+                .build();
+
+        basic.get().uri("/actuator/env").exchange().expectStatus().isOk();
+        basic.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.vault.status")
+                .isEqualTo("UP");
+    }
+
+    @Test
+    void actuatorWhenHttpBasicWrongThen401Or403AndCallerApiRefusesBasic() {
+        management(null)
+                .get()
+                .uri("/actuator/env")
+                .headers(headers -> headers.setBasicAuth("scorer", OPS_KEY))
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        management(null)
+                .get()
+                .uri("/actuator/env")
+                .headers(headers -> headers.setBasicAuth("ops", "not-a-client-key"))
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        management(null)
+                .get()
+                .uri("/actuator/env")
+                .headers(headers -> headers.setBasicAuth("scorer", SCORER_KEY))
+                .exchange()
+                .expectStatus()
+                .isForbidden();
+
+        client.post()
+                .uri("/v1/credentials/wml-prod/iam-token")
+                .headers(headers -> headers.setBasicAuth("scorer", SCORER_KEY))
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        assertThat(IAM.tokenCalls()).isZero();
     }
 
     @Test

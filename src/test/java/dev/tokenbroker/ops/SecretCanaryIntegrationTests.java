@@ -23,6 +23,8 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 @ExtendWith(OutputCaptureExtension.class)
 class SecretCanaryIntegrationTests extends ManagementTest {
@@ -55,6 +57,37 @@ class SecretCanaryIntegrationTests extends ManagementTest {
         assertThat(get("/actuator/env"))
                 .contains("tokenbroker.callers.client-keys.scorer", "tokenbroker.audit.salt", "******");
         assertThat(get("/actuator/configprops")).contains("tokenbroker.callers", "******");
+    }
+
+    @Test
+    void envAndConfigpropsWhenOpsReadsThenHarmlessValuesShowAndOnlySecretsAreMasked() {
+        List<String> secrets = canaries();
+
+        String env = get("/actuator/env");
+        String configprops = get("/actuator/configprops");
+
+        assertThat(env).doesNotContain(secrets);
+        assertThat(envValue(env, "tokenbroker.cache.scan-interval")).isEqualTo("200ms");
+        assertThat(envValue(env, "tokenbroker.iam.url")).isEqualTo(IAM.url());
+        assertThat(envValue(env, "tokenbroker.credentials.wml-prod.secret")).isEqualTo("wml-prod");
+        assertThat(envValue(env, "management.endpoint.health.roles")).isEqualTo("OPS");
+        assertThat(envValue(env, "PID"))
+                .isEqualTo(String.valueOf(ProcessHandle.current().pid()));
+        assertThat(envValue(env, "tokenbroker.callers.client-keys.scorer")).isEqualTo("******");
+        assertThat(envValue(env, "tokenbroker.callers.client-keys.ops")).isEqualTo("******");
+        assertThat(envValue(env, "tokenbroker.audit.salt")).isEqualTo("******");
+        assertThat(envValue(env, "sun.java.command")).isEqualTo("******");
+        assertThat(configprops)
+                .doesNotContain(secrets)
+                .contains("\"scanInterval\":{\"value\":\"200ms\"", "\"refreshJitter\":0.05", "\"salt\":\"******\"");
+        assertThat(management(null)
+                        .get()
+                        .uri("/actuator/env")
+                        .exchange()
+                        .returnResult(String.class)
+                        .getStatus()
+                        .value())
+                .isEqualTo(401);
     }
 
     @Test
@@ -107,6 +140,17 @@ class SecretCanaryIntegrationTests extends ManagementTest {
                 .isOk();
         assertThat(IAM.requests()).isNotEmpty();
         return minted;
+    }
+
+    // The value of a property in the first property source that has it, as the env endpoint shows it.
+    private static String envValue(String env, String key) {
+        for (JsonNode source : JsonMapper.builder().build().readTree(env).path("propertySources")) {
+            JsonNode property = source.path("properties").path(key);
+            if (!property.isMissingNode()) {
+                return property.path("value").asString();
+            }
+        }
+        throw new AssertionError("no property " + key + " in /actuator/env");
     }
 
     private String get(String path) {

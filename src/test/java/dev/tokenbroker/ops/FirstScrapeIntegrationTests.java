@@ -1,0 +1,136 @@
+package dev.tokenbroker.ops;
+
+import static dev.tokenbroker.testing.TestBroker.OPS_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbroker.testing.SeparateBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A broker of its own, scraped once right after start-up and before any caller request: that first scrape already
+ * holds every metric the Grafana dashboard and the alert rules read, every {@code tokenbroker_*} family has HELP, and
+ * Prometheus' own linter ({@code promtool check metrics}) finds nothing to say about them.
+ */
+class FirstScrapeIntegrationTests {
+
+    private static ConfigurableApplicationContext broker;
+    private static String firstScrape;
+
+    @BeforeAll
+    static void startAndScrape() {
+        broker = SeparateBroker.start(List.of());
+        firstScrape = WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + SeparateBroker.managementPort(broker))
+                .responseTimeout(Duration.ofSeconds(30))
+                .build()
+                .get()
+                .uri("/actuator/prometheus")
+                .headers(headers -> headers.setBearerAuth(OPS_KEY))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void firstScrapeWhenFreshBrokerThenHoldsEveryMetricOfTheDashboardAndTheAlerts() throws IOException {
+        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(DashboardTests.DASHBOARD));
+        Set<String> used = new TreeSet<>();
+        dashboard.findValues("expr").forEach(expr -> used.addAll(DashboardTests.metricNames(expr.asString())));
+        AlertRules.alerts()
+                .values()
+                .forEach(rule -> used.addAll(DashboardTests.metricNames((String) rule.get("expr"))));
+
+        PrometheusScrape scrape = PrometheusScrape.parse(firstScrape);
+
+        assertThat(used).hasSizeGreaterThan(10);
+        assertThat(scrape.names()).containsAll(used);
+        for (String credential : List.of("wml-prod", "wml-dev", "wml-badkey", "other-team")) {
+            assertZero(
+                    scrape,
+                    "tokenbroker_cache_refreshes_total",
+                    "cache",
+                    "iam-token",
+                    "credential",
+                    credential,
+                    "outcome",
+                    "failure");
+            assertZero(scrape, "tokenbroker_cache_stale_total", "cache", "iam-token", "credential", credential);
+            assertZero(scrape, "tokenbroker_cache_joins_total", "cache", "iam-token", "credential", credential);
+            assertZero(
+                    scrape,
+                    "tokenbroker_requests_total",
+                    "credential",
+                    credential,
+                    "grant",
+                    "iam-token",
+                    "outcome",
+                    "upstream-rejected");
+        }
+        assertZero(
+                scrape,
+                "tokenbroker_cache_refreshes_total",
+                "cache",
+                "iot-key",
+                "credential",
+                "factory-iot",
+                "outcome",
+                "failure");
+        assertZero(
+                scrape,
+                "tokenbroker_requests_total",
+                "credential",
+                "factory-iot",
+                "grant",
+                "iot-key",
+                "outcome",
+                "issued");
+        for (String reason : List.of("429", "5xx", "io", "timeout")) {
+            assertZero(scrape, "tokenbroker_upstream_retries_total", "upstream", "iam", "reason", reason);
+            assertZero(scrape, "tokenbroker_upstream_retries_total", "upstream", "wiotp", "reason", reason);
+        }
+        assertZero(scrape, "tokenbroker_upstream_seconds_count", "upstream", "wiotp", "outcome", "rejected");
+        assertZero(scrape, "tokenbroker_upstream_seconds_count", "upstream", "iam", "outcome", "unavailable");
+    }
+
+    private static void assertZero(PrometheusScrape scrape, String name, String... labels) {
+        assertThat(scrape.has(name, labels))
+                .as("%s %s in the first scrape", name, List.of(labels))
+                .isTrue();
+        assertThat(scrape.value(name, labels))
+                .as("%s %s", name, List.of(labels))
+                .isZero();
+    }
+
+    @Test
+    void firstScrapeWhenLintedByPromtoolThenNoTokenbrokerFamilyHasAProblem() {
+        Promtool.Result result = Promtool.run(firstScrape, "check", "metrics");
+
+        assertThat(result.output()).as("promtool parsed the scrape").doesNotContainIgnoringCase("error");
+        assertThat(result.output().lines().filter(line -> line.contains("tokenbroker_")))
+                .as(result.output())
+                .isEmpty();
+        assertThat(firstScrape.lines().filter(line -> line.startsWith("# HELP tokenbroker_")))
+                .isNotEmpty()
+                .allMatch(line -> line.split(" ", 4).length == 4 && !line.split(" ", 4)[3].isBlank());
+    }
+}
