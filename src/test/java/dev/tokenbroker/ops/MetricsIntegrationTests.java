@@ -1,12 +1,15 @@
 package dev.tokenbroker.ops;
 
+import static dev.tokenbroker.testing.TestBroker.GATEWAY_KEY;
 import static dev.tokenbroker.testing.TestBroker.IAM;
+import static dev.tokenbroker.testing.TestBroker.IOT;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 class MetricsIntegrationTests extends ManagementTest {
 
@@ -106,6 +109,42 @@ class MetricsIntegrationTests extends ManagementTest {
         assertThat(delta(before, after, "http_client_requests_seconds_count", "client_name", "127.0.0.1"))
                 .isEqualTo(IAM.tokenCalls());
         assertThat(after.text()).doesNotContain("client:scorer", "client:stranger", "scorer", "stranger");
+    }
+
+    @Test
+    void prometheusWhenWiotpMintsAndFailsThenBothCountUnderOneUpstream() {
+        PrometheusScrape before = scrape();
+
+        iotKey().exchange().expectStatus().isOk();
+        issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+        IOT.failNextCreates(503, 503, 503, 503);
+        iotKey().exchange().expectStatus().isEqualTo(503);
+        PrometheusScrape after = scrape();
+
+        assertThat(delta(
+                        before, after, "tokenbroker_upstream_seconds_count", "upstream", "wiotp", "outcome", "success"))
+                .isEqualTo(1);
+        assertThat(delta(
+                        before,
+                        after,
+                        "tokenbroker_upstream_seconds_count",
+                        "upstream",
+                        "wiotp",
+                        "outcome",
+                        "unavailable"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "tokenbroker_upstream_retries_total", "upstream", "wiotp", "reason", "5xx"))
+                .isEqualTo(3);
+        assertThat(after.has("tokenbroker_upstream_seconds_count", "upstream", "iot"))
+                .isFalse();
+        assertThat(after.has("tokenbroker_upstream_retries_total", "upstream", "iot"))
+                .isFalse();
+    }
+
+    private WebTestClient.RequestHeadersSpec<?> iotKey() {
+        return client.post()
+                .uri("/v1/credentials/factory-iot/iot-key")
+                .headers(headers -> headers.setBearerAuth(GATEWAY_KEY));
     }
 
     @Test
