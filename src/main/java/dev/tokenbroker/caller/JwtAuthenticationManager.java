@@ -3,6 +3,7 @@ package dev.tokenbroker.caller;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenbroker.support.LogSafe;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +47,8 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
         }
         String token = bearer.getToken();
         return Mono.defer(() -> verify(token)).onErrorMap(JwtException.class, failure -> {
-            log.debug("JWT rejected: {}", failure.getMessage());
+            // Decoder messages may quote parts of the (unverified) token.
+            log.debug("JWT rejected: {}", LogSafe.text(failure.getMessage()));
             return new InvalidBearerTokenException("invalid JWT");
         });
     }
