@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  * Authenticates workload JWTs. The issuer is chosen by the token's unverified {@code iss} (a choice only: the chosen
  * issuer's decoder then verifies signature, {@code iss}, {@code aud}, {@code exp} and {@code nbf}); an unknown issuer,
  * a bad token or a missing {@code sub} is an {@link InvalidBearerTokenException} whose message never quotes the
- * token. The caller id is {@code sub}; ids starting {@code client:} are reserved for client keys and refused. Tokens
+ * token. The caller id is {@code sub}; ids starting {@code client:} are reserved for client keys and refused, and so are
+ * ids with control characters (a caller id ends up in logs, metrics and policy globs). Tokens
  * once verified are remembered until their {@code exp} ({@link VerifiedJwts}). Thread-safe.
  */
 final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
@@ -68,7 +69,10 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
 
     private Authentication remember(String hash, Jwt jwt) {
         String subject = jwt.getSubject();
-        if (subject == null || subject.isBlank() || subject.startsWith("client:")) {
+        if (subject == null
+                || subject.isBlank()
+                || subject.startsWith("client:")
+                || subject.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidBearerTokenException("JWT without a usable sub");
         }
         Instant expiresAt = jwt.getExpiresAt();

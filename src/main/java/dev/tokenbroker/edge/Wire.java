@@ -21,26 +21,51 @@ public final class Wire {
     // Package-private in Reactor Netty.
     private static final String REQUEST_TIMEOUT = "reactor.netty.http.server.RequestTimeoutException";
 
+    private static final String ATTRIBUTE = Wire.class.getName();
+
     private Wire() {}
 
-    /** Forgets the status of the connection's previous exchange; call when an exchange starts. */
+    /**
+     * Ties the exchange to its connection and forgets the status of the connection's previous exchange; call when an
+     * exchange starts. The tie is kept on the exchange: once Reactor Netty has finished with a response, the
+     * exchange's request no longer leads to the connection.
+     */
     public static void begin(ServerWebExchange exchange) {
-        ExchangeWire wire = wire(exchange);
+        Channel channel = channel(exchange);
+        if (channel == null) {
+            return;
+        }
+        ExchangeWire wire = channel.attr(ExchangeWire.KEY).get();
         if (wire != null) {
             wire.status = ExchangeWire.NONE;
         }
+        exchange.getAttributes().put(ATTRIBUTE, new Tie(channel, wire));
     }
 
     /** The status line written for this exchange so far, if any (1xx interim answers are not counted). */
     public static OptionalInt sentStatus(ServerWebExchange exchange) {
-        ExchangeWire wire = wire(exchange);
-        return wire == null || wire.status == ExchangeWire.NONE ? OptionalInt.empty() : OptionalInt.of(wire.status);
+        Tie tie = tie(exchange);
+        return tie == null || tie.wire() == null || tie.wire().status == ExchangeWire.NONE
+                ? OptionalInt.empty()
+                : OptionalInt.of(tie.wire().status);
     }
 
-    /** Whether the exchange's connection is still open. */
+    /** Whether the exchange's connection is still open (true when it is not known). */
     public static boolean open(ServerWebExchange exchange) {
-        Channel channel = channel(exchange);
-        return channel == null || channel.isActive();
+        Tie tie = tie(exchange);
+        return tie == null || tie.channel().isActive();
+    }
+
+    /**
+     * Closes the exchange's connection, if it is still open, without answering: for a request whose body can no
+     * longer arrive (its client half-closed the connection). Left open, Reactor Netty would answer the finished
+     * exchange with an empty 200.
+     */
+    public static void abandon(ServerWebExchange exchange) {
+        Tie tie = tie(exchange);
+        if (tie != null && tie.channel().isActive()) {
+            tie.channel().close();
+        }
     }
 
     /**
@@ -59,17 +84,14 @@ public final class Wire {
 
     /**
      * Whether a failure is the connection's, not the request's: the client hung up, or a read or request timeout
-     * gave up on it. Nobody can be answered then.
+     * gave up on it. Nobody can be answered then (but see {@link #isTimeout}).
      */
     public static boolean isConnectionFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
             if (cause instanceof AbortedException
                     || cause instanceof TimeoutException
                     || cause instanceof ChannelException) {
                 return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
             }
         }
         return false;
@@ -83,9 +105,9 @@ public final class Wire {
                 && HttpVersion.HTTP_1_1.equals(request.version());
     }
 
-    private static ExchangeWire wire(ServerWebExchange exchange) {
-        Channel channel = channel(exchange);
-        return channel == null ? null : channel.attr(ExchangeWire.KEY).get();
+    private static Tie tie(ServerWebExchange exchange) {
+        Object tie = exchange.getAttribute(ATTRIBUTE);
+        return tie instanceof Tie known ? known : null;
     }
 
     private static Channel channel(ServerWebExchange exchange) {
@@ -97,4 +119,6 @@ public final class Wire {
         request.withConnection(connection -> channel[0] = connection.channel());
         return channel[0];
     }
+
+    private record Tie(Channel channel, ExchangeWire wire) {}
 }

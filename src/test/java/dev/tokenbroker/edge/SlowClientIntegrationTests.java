@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -101,6 +102,27 @@ class SlowClientIntegrationTests {
 
             slowloris.shutdownNow();
             assertThat(closed).isTrue();
+        }
+    }
+
+    // The caller API reads the body before answering: a body that times out gets a 408 problem if the connection is
+    // still there to carry it, else nothing; never a second answer, never a 200 (the actuator has no endpoint that
+    // reads a body: it answers 404 at once, which the tests above accept).
+    @Test
+    void bodyWhenTimedOutOnCallerApiThenAnswered408OrNothing() throws Exception {
+        try (Socket socket = TestSockets.open(SeparateBroker.port(broker))) {
+            TestSockets.send(socket, post("/v1/credentials/wml-prod/iam-token", 100) + "{\"min_vali");
+
+            String received = TestSockets.receivedUntilClosed(socket, BOUND);
+
+            assertThat(received).isNotNull();
+            assertThat(received)
+                    .satisfiesAnyOf(
+                            nothing -> assertThat(nothing).isEmpty(),
+                            answer -> assertThat(answer)
+                                    .startsWith("HTTP/1.1 408 ")
+                                    .contains("application/problem+json")
+                                    .containsOnlyOnce("HTTP/1.1"));
         }
     }
 
