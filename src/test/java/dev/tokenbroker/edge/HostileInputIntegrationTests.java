@@ -80,6 +80,8 @@ class HostileInputIntegrationTests extends BrokerIntegrationTest {
         String jwtInPath = TestJwts.serviceAccount("ml", "scorer").sign();
 
         request("kid-encoded", post(IAM_TOKEN, bearer(encodedKid), ""), true);
+        // Past the issuer's minimum re-fetch interval, so that this unknown kid is looked up (and logged) too.
+        CLOCK.advance(Duration.ofSeconds(31));
         request("kid", post(IAM_TOKEN, bearer(hostileKid), ""), true);
         request("iss", post(IAM_TOKEN, bearer(hostileIss), ""), true);
         request("sub", post(IAM_TOKEN, bearer(hostileSub), ""), true);
