@@ -4,6 +4,7 @@ import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.edge.Wire;
 import dev.tokenbroker.support.LogSafe;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -18,8 +19,9 @@ import reactor.core.publisher.SignalType;
 
 /**
  * Answers each request once and audits it as what its client got. Handlers and the problem renderer only note a
- * verdict (issued with a fingerprint, or refused with a reason); the audit line is written when the exchange is over,
- * with the status read from the connection ({@link Wire}): a request that Reactor Netty already answered by
+ * verdict (issued with a fingerprint, or refused with a reason); the audit line is written once, as the answer is
+ * committed (before the client can read it) or, for an exchange Spring never answered, when it is over, with the
+ * status read from the connection ({@link Wire}): a request that Reactor Netty already answered by
  * itself (an undecodable body gets its 400) is audited with that status and is not answered again, and a request
  * whose client hung up or timed out is audited as {@code aborted}, with no status. Such failures are logged once at
  * DEBUG without a stack trace: they are the client's doing, and an unauthenticated client could otherwise fill the
@@ -44,9 +46,20 @@ final class AuditedResponses implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Wire.begin(exchange);
+        AtomicBoolean audited = new AtomicBoolean();
+        // Written as the answer is committed, before its bytes can reach the client; or, for an exchange that Spring
+        // never answered (Reactor Netty did, or nobody could), when it is over.
+        exchange.getResponse()
+                .beforeCommit(() -> Mono.fromRunnable(() -> {
+                    // A given-up exchange is committed empty by Spring after this filter; it is audited as aborted
+                    // below.
+                    if (exchange.getAttribute(ABANDONED) == null) {
+                        auditOnce(exchange, audited, committing(exchange));
+                    }
+                }));
         return chain.filter(exchange)
                 .onErrorResume(failure -> answer(exchange, failure))
-                .doFinally(signal -> audit(exchange, signal));
+                .doFinally(signal -> auditOnce(exchange, audited, status(exchange, signal)));
     }
 
     /** Notes that a credential was issued to this exchange, by its fingerprint. */
@@ -93,12 +106,11 @@ final class AuditedResponses implements WebFilter {
         return Wire.isTimeout(failure) && Wire.sentStatus(exchange).isEmpty() && Wire.open(exchange);
     }
 
-    private void audit(ServerWebExchange exchange, SignalType signal) {
-        if (!ProblemResponses.isCallerApi(exchange)) {
+    private void auditOnce(ServerWebExchange exchange, AtomicBoolean audited, Integer status) {
+        if (!ProblemResponses.isCallerApi(exchange) || !audited.compareAndSet(false, true)) {
             return;
         }
         Verdict verdict = exchange.getAttribute(VERDICT);
-        Integer status = status(exchange, signal);
         AuditContext context = AuditContext.of(exchange);
         String requestId = RequestIds.of(exchange);
         if (status == null) {
@@ -130,6 +142,17 @@ final class AuditedResponses implements WebFilter {
         }
         if (!committed && signal == SignalType.ON_ERROR) {
             return 500;
+        }
+        HttpStatusCode code = exchange.getResponse().getStatusCode();
+        return code == null ? 200 : code.value();
+    }
+
+    // The status Spring is committing, unless Reactor Netty has already answered by itself (its 400 for a body that
+    // failed to decode while the handler ran): then that one, and Spring's commit will fail.
+    private static Integer committing(ServerWebExchange exchange) {
+        OptionalInt sent = Wire.sentStatus(exchange);
+        if (sent.isPresent()) {
+            return sent.getAsInt();
         }
         HttpStatusCode code = exchange.getResponse().getStatusCode();
         return code == null ? 200 : code.value();
