@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -30,7 +31,13 @@ final class FormBodies {
      *     field, or {@link org.springframework.core.io.buffer.DataBufferLimitException} past the size cap
      */
     static Mono<Form> read(ServerWebExchange exchange, Set<String> known) {
-        MediaType type = exchange.getRequest().getHeaders().getContentType();
+        MediaType type;
+        try {
+            type = exchange.getRequest().getHeaders().getContentType();
+        } catch (InvalidMediaTypeException garbage) {
+            // Its message quotes the header.
+            type = null;
+        }
         if (type == null || !MediaType.APPLICATION_FORM_URLENCODED.equalsTypeAndSubtype(type)) {
             return Mono.error(new InvalidRequestException("Content-Type must be application/x-www-form-urlencoded"));
         }

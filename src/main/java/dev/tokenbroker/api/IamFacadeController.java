@@ -93,9 +93,13 @@ class IamFacadeController {
                     boolean crToken =
                             CR_TOKEN_GRANT.equals(form.value("grant_type").orElse(null));
                     return Mono.defer(() -> grant(name, form, exchange))
-                            .onErrorResume(failure -> Mono.just(errors.respond(exchange, failure, crToken)));
+                            .onErrorResume(
+                                    failure -> AuditedResponses.answerable(exchange, failure),
+                                    failure -> Mono.just(errors.respond(exchange, failure, crToken)));
                 })
-                .onErrorResume(failure -> Mono.just(errors.respond(exchange, failure, false)));
+                .onErrorResume(
+                        failure -> AuditedResponses.answerable(exchange, failure),
+                        failure -> Mono.just(errors.respond(exchange, failure, false)));
     }
 
     private Mono<ResponseEntity<Object>> grant(String name, FormBodies.Form form, ServerWebExchange exchange) {

@@ -1,9 +1,14 @@
 package dev.tokenbroker.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -15,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * Strict parsing of optional JSON request bodies: unknown fields, wrong types, trailing content and floats for
+ * Strict parsing of optional JSON request bodies: a body must be {@code application/json} (else 415; a request with
+ * neither body nor Content-Type is the empty body); unknown fields, wrong types, trailing content and floats for
  * integers are rejected with a 400 whose message names known fields only, never echoing the input (a caller
  * might paste a secret where a field name belongs).
  */
@@ -40,10 +46,30 @@ final class JsonBodies {
      * log what they decode at DEBUG, and a body may hold a secret.
      */
     static <T> Mono<T> read(ServerWebExchange exchange, Class<T> type, T empty) {
+        Optional<MediaType> declared;
+        try {
+            declared = Optional.ofNullable(exchange.getRequest().getHeaders().getContentType());
+        } catch (InvalidMediaTypeException garbage) {
+            return Mono.error(unsupported());
+        }
+        if (declared.isPresent() && !MediaType.APPLICATION_JSON.equalsTypeAndSubtype(declared.get())) {
+            return Mono.error(unsupported());
+        }
         return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
                 .map(JsonBodies::text)
                 .defaultIfEmpty("")
-                .map(body -> parse(body, type, empty));
+                .map(body -> {
+                    if (declared.isEmpty() && !body.isEmpty()) {
+                        // A body must say what it is; only an absent body may come without a Content-Type.
+                        throw unsupported();
+                    }
+                    return parse(body, type, empty);
+                });
+    }
+
+    // Names neither the Content-Type sent (its message would quote the header) nor anything of the body.
+    private static UnsupportedMediaTypeStatusException unsupported() {
+        return new UnsupportedMediaTypeStatusException((MediaType) null, List.of(MediaType.APPLICATION_JSON));
     }
 
     private static String text(DataBuffer buffer) {

@@ -1,14 +1,16 @@
 package dev.tokenbroker.api;
 
-import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.caller.CredentialForbiddenException;
 import dev.tokenbroker.caller.CredentialTypeMismatchException;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.edge.Wire;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
 import dev.tokenbroker.vault.SecretNotFoundException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Answers every error, from handlers, from Spring Security (entry point and firewall) and from WebFlux itself, as an RFC 9457
- * {@code application/problem+json} body with {@code request_id}, and audits refusals on the caller API. The
+ * {@code application/problem+json} body with {@code request_id}, and notes refusals on the caller API for the audit
+ * ({@link AuditedResponses}). {@code instance} is the path with any segment that could be a pasted secret redacted. The
  * {@code detail} never quotes an upstream body, a header or key material; unexpected exceptions become a bare 500
  * whose log line names the exception type but not its message (which may quote input).
  */
@@ -48,13 +51,10 @@ public final class ProblemResponses
 
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
     private static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+    // A path segment echoed as it is: the literal segments of the API and well-formed credential names.
+    private static final Pattern SAFE_SEGMENT = CredentialRegistry.NAME;
 
-    private final AuditLog audit;
     private final JsonMapper json = JsonMapper.builder().build();
-
-    ProblemResponses(AuditLog audit) {
-        this.audit = audit;
-    }
 
     @Override
     public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException failure) {
@@ -87,7 +87,7 @@ public final class ProblemResponses
         body.put("title", problem.title);
         body.put("status", problem.status.value());
         body.put("detail", problem.detail);
-        body.put("instance", exchange.getRequest().getPath().value());
+        body.put("instance", instance(exchange));
         if (context.credential() != null) {
             body.put("credential", context.credential());
         }
@@ -96,8 +96,7 @@ public final class ProblemResponses
 
         if (isCallerApi(exchange)) {
             String reason = problem.type == null ? "http-" + problem.status.value() : problem.type.slug();
-            audit.refused(
-                    requestId, context.caller(), context.credential(), context.grant(), problem.status.value(), reason);
+            AuditedResponses.refused(exchange, problem.status.value(), reason);
         }
         response.setStatusCode(problem.status);
         HttpHeaders headers = response.getHeaders();
@@ -149,11 +148,19 @@ public final class ProblemResponses
         if (failure instanceof SecretNotFoundException missing) {
             return Problem.of(ProblemType.MASTER_KEY_MISSING, missing.getMessage());
         }
+        if (Wire.isTimeout(failure)) {
+            return Problem.of(ProblemType.REQUEST_TIMEOUT, "request body not received in time");
+        }
         if (failure instanceof DataBufferLimitException) {
             return Problem.of(ProblemType.INVALID_REQUEST, "request body exceeds 16 KiB");
         }
-        if (failure instanceof UnsupportedMediaTypeStatusException) {
-            return Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "unsupported Content-Type");
+        if (failure instanceof UnsupportedMediaTypeStatusException unsupported) {
+            Problem problem = Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "unsupported Content-Type");
+            if (!unsupported.getSupportedMediaTypes().isEmpty()) {
+                // RFC 9110 §15.5.16: say what would have been accepted.
+                problem.header(HttpHeaders.ACCEPT, MediaType.toString(unsupported.getSupportedMediaTypes()));
+            }
+            return problem;
         }
         if (failure instanceof ServerWebInputException input) {
             return input.getCause() instanceof DataBufferLimitException
@@ -199,7 +206,22 @@ public final class ProblemResponses
         return "Bearer";
     }
 
-    private static boolean isCallerApi(ServerWebExchange exchange) {
+    /**
+     * The request's path, with every segment that could be a secret pasted into a URL (a client key, a JWT: anything
+     * that is not a well-formed name, or is percent-encoded) replaced by {@code *}.
+     */
+    static String instance(ServerWebExchange exchange) {
+        String[] segments = exchange.getRequest().getPath().value().split("/", -1);
+        for (int index = 0; index < segments.length; index++) {
+            if (!segments[index].isEmpty()
+                    && !SAFE_SEGMENT.matcher(segments[index]).matches()) {
+                segments[index] = "*";
+            }
+        }
+        return String.join("/", segments);
+    }
+
+    static boolean isCallerApi(ServerWebExchange exchange) {
         String path = exchange.getRequest().getPath().value();
         return path.startsWith("/v1/") || path.startsWith("/iam/") || path.startsWith("/oauth2/");
     }

@@ -16,6 +16,7 @@ public enum ProblemType {
     ROLES_FORBIDDEN("roles-forbidden", HttpStatus.FORBIDDEN, "WIoTP roles not allowed"),
     NOT_FOUND("not-found", HttpStatus.NOT_FOUND, "No such endpoint"),
     METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
     UPSTREAM_REJECTED("upstream-rejected", HttpStatus.BAD_GATEWAY, "Upstream refused the master key"),

@@ -105,7 +105,9 @@ class TokenExchangeController {
         issuance.asking(null, Grant.IAM_TOKEN, exchange);
         return FormBodies.read(exchange, FIELDS)
                 .flatMap(form -> Mono.defer(() -> exchangeToken(form, exchange)))
-                .onErrorResume(failure -> Mono.just(errors.respond(exchange, failure)));
+                .onErrorResume(
+                        failure -> AuditedResponses.answerable(exchange, failure),
+                        failure -> Mono.just(errors.respond(exchange, failure)));
     }
 
     private Mono<ResponseEntity<Object>> exchangeToken(FormBodies.Form form, ServerWebExchange exchange) {

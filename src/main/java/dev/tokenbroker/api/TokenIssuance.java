@@ -23,7 +23,8 @@ import reactor.core.publisher.Mono;
 /**
  * The steps every endpoint that hands out a credential shares, whichever shape it speaks ({@code /v1}, the IAM
  * facade, RFC 8693): authenticate a credential presented in a body and apply the caller's rate limit, check the name,
- * authorize against policy, issue from the cache and write the audit line. Keeps the {@link AuditContext} of the
+ * authorize against policy, issue from the cache and note the audit verdict (written by {@link AuditedResponses} once the answer is on the
+ * wire). Keeps the {@link AuditContext} of the
  * exchange current, so that a refusal is audited with what was known at the time. Thread-safe.
  */
 @Component
@@ -113,8 +114,7 @@ final class TokenIssuance {
      */
     Mono<IamToken> iamToken(String caller, Credential credential, Duration minValid, ServerWebExchange exchange) {
         return issuer.iamToken(credential, minValid)
-                .doOnNext(token -> audit.issued(
-                        RequestIds.of(exchange), caller, credential.name(), Grant.IAM_TOKEN.id(), token.accessToken()));
+                .doOnNext(token -> AuditedResponses.issued(exchange, audit.fingerprint(token.accessToken())));
     }
 
     /**
@@ -124,13 +124,11 @@ final class TokenIssuance {
      */
     Mono<IotAppKey> iotKey(String caller, Credential credential, Set<String> roles, ServerWebExchange exchange) {
         return issuer.iotKey(credential, roles)
-                .doOnNext(key -> audit.issued(
-                        RequestIds.of(exchange), caller, credential.name(), Grant.IOT_KEY.id(), key.token()));
+                .doOnNext(key -> AuditedResponses.issued(exchange, audit.fingerprint(key.token())));
     }
 
-    /** Audits a refusal that is answered here rather than by {@link ProblemResponses}. */
+    /** Notes, for the audit, a refusal that is answered here rather than by {@link ProblemResponses}. */
     void refused(ServerWebExchange exchange, int status, String reason) {
-        AuditContext context = AuditContext.of(exchange);
-        audit.refused(RequestIds.of(exchange), context.caller(), context.credential(), context.grant(), status, reason);
+        AuditedResponses.refused(exchange, status, reason);
     }
 }

@@ -13,8 +13,9 @@ import java.time.Instant;
  * @param caller the caller id, or {@code anonymous}
  * @param credential the credential asked for, if the request named a valid one
  * @param grant {@code iam-token}, {@code iot-key}, or {@code null}
- * @param outcome {@code issued} or {@code refused}
- * @param status the HTTP status answered
+ * @param outcome {@code issued}, {@code refused}, or {@code aborted} (the connection closed, or timed out, before an
+ *     answer was written)
+ * @param status the HTTP status the client was sent, read from the connection; absent when it was sent none
  * @param reason the problem type of a refusal
  * @param fingerprint the first 16 hex of HMAC-SHA256(salt, issued credential)
  */
@@ -28,6 +29,6 @@ public record AuditEvent(
         String credential,
         String grant,
         String outcome,
-        int status,
+        Integer status,
         String reason,
         String fingerprint) {}

@@ -52,6 +52,20 @@ public final class AuditLog {
                 clock.instant(), requestId, caller, credential, grant, "issued", 200, null, fingerprint(issued)));
     }
 
+    /**
+     * Records an issuance by the fingerprint taken when it was issued, once it has been answered with {@code status}.
+     */
+    public void issued(
+            String requestId, String caller, String credential, String grant, int status, String fingerprint) {
+        write(new AuditEvent(
+                clock.instant(), requestId, caller, credential, grant, "issued", status, null, fingerprint));
+    }
+
+    /** Records a request whose connection closed (or timed out) before anything was answered: it has no status. */
+    public void aborted(String requestId, String caller, String credential, String grant, String reason) {
+        write(new AuditEvent(clock.instant(), requestId, caller, credential, grant, "aborted", null, reason, null));
+    }
+
     /** Records a refusal. */
     public void refused(String requestId, String caller, String credential, String grant, int status, String reason) {
         write(new AuditEvent(clock.instant(), requestId, caller, credential, grant, "refused", status, reason, null));

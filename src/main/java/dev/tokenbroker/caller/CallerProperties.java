@@ -38,6 +38,10 @@ public record CallerProperties(
      * @param jwksMinRefreshInterval an unknown {@code kid} re-fetches the key set at most once per this interval, so
      *     that forged tokens cannot hammer the issuer
      * @param jwksTimeout connect and response timeout of one key-set fetch
+     * @param maxLifetime the longest life a token may claim: its {@code exp} is required and at most this long after
+     *     its {@code iat} (or after now, when it has no {@code iat}); an {@code iat} in the future (beyond
+     *     {@code clockSkew}) is refused, so that a token cannot stretch this by lying about its birth. Kubernetes
+     *     projected tokens live 1 h by default; a leaked long-lived token is the risk this bounds
      */
     public record JwtIssuer(
             String issuer,
@@ -46,7 +50,8 @@ public record CallerProperties(
             @DefaultValue("30s") Duration clockSkew,
             @DefaultValue("5m") Duration jwksMaxAge,
             @DefaultValue("30s") Duration jwksMinRefreshInterval,
-            @DefaultValue("5s") Duration jwksTimeout) {
+            @DefaultValue("5s") Duration jwksTimeout,
+            @DefaultValue("24h") Duration maxLifetime) {
 
         public JwtIssuer {
             audiences = audiences == null ? List.of() : List.copyOf(audiences);

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenbroker.support.LogSafe;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
@@ -93,7 +94,11 @@ final class JwksKeySource {
             }
             MissRefetch mine = new MissRefetch(now, new CompletableFuture<>());
             if (lastMissRefetch.compareAndSet(last, mine)) {
-                log.info("JWT signed with key id {} unknown to issuer {}: fetching its key set again", kid, issuer);
+                // The kid is the caller's, unverified: escaped, so that it cannot forge a log line.
+                log.info(
+                        "JWT signed with key id {} unknown to issuer {}: fetching its key set again",
+                        LogSafe.text(kid),
+                        issuer);
                 refresh().whenComplete((keys, failure) -> mine.result().complete(keys));
                 return mine.result();
             }

@@ -3,6 +3,7 @@ package dev.tokenbroker.caller;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tokenbroker.support.LogSafe;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,8 @@ import reactor.core.publisher.Mono;
  * Authenticates workload JWTs. The issuer is chosen by the token's unverified {@code iss} (a choice only: the chosen
  * issuer's decoder then verifies signature, {@code iss}, {@code aud}, {@code exp} and {@code nbf}); an unknown issuer,
  * a bad token or a missing {@code sub} is an {@link InvalidBearerTokenException} whose message never quotes the
- * token. The caller id is {@code sub}; ids starting {@code client:} are reserved for client keys and refused. Tokens
+ * token. The caller id is {@code sub}; ids starting {@code client:} are reserved for client keys and refused, and so are
+ * ids with control characters (a caller id ends up in logs, metrics and policy globs). Tokens
  * once verified are remembered until their {@code exp} ({@link VerifiedJwts}). Thread-safe.
  */
 final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
@@ -46,7 +48,8 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
         }
         String token = bearer.getToken();
         return Mono.defer(() -> verify(token)).onErrorMap(JwtException.class, failure -> {
-            log.debug("JWT rejected: {}", failure.getMessage());
+            // Decoder messages may quote parts of the (unverified) token.
+            log.debug("JWT rejected: {}", LogSafe.text(failure.getMessage()));
             return new InvalidBearerTokenException("invalid JWT");
         });
     }
@@ -66,7 +69,10 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
 
     private Authentication remember(String hash, Jwt jwt) {
         String subject = jwt.getSubject();
-        if (subject == null || subject.isBlank() || subject.startsWith("client:")) {
+        if (subject == null
+                || subject.isBlank()
+                || subject.startsWith("client:")
+                || subject.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidBearerTokenException("JWT without a usable sub");
         }
         Instant expiresAt = jwt.getExpiresAt();

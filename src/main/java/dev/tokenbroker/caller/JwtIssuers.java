@@ -67,7 +67,11 @@ final class JwtIssuers {
         List<String> audiences = issuer.audiences();
         JwtClaimValidator<List<String>> audience = new JwtClaimValidator<>(
                 JwtClaimNames.AUD, aud -> aud != null && aud.stream().anyMatch(audiences::contains));
-        return new DelegatingOAuth2TokenValidator<>(timestamps, new JwtIssuerValidator(issuer.issuer()), audience);
+        return new DelegatingOAuth2TokenValidator<>(
+                timestamps,
+                new JwtLifetimeValidator(issuer.maxLifetime(), issuer.clockSkew(), clock),
+                new JwtIssuerValidator(issuer.issuer()),
+                audience);
     }
 
     private static void check(List<CallerProperties.JwtIssuer> issuers) {
@@ -87,6 +91,11 @@ final class JwtIssuers {
                     || !issuer.jwkSetUri().isAbsolute()
                     || !List.of("http", "https").contains(issuer.jwkSetUri().getScheme())) {
                 problems.add(where + ".jwk-set-uri: an absolute http(s) URL is required");
+            }
+            if (issuer.maxLifetime() == null
+                    || issuer.maxLifetime().isNegative()
+                    || issuer.maxLifetime().isZero()) {
+                problems.add(where + ".max-lifetime: must be a positive duration");
             }
             if (issuer.audiences().isEmpty()) {
                 problems.add(where + ".audiences: at least one audience is required");

@@ -114,6 +114,8 @@ public final class TestJwts {
         private Instant expiresAt = issuedAt.plus(Duration.ofHours(1));
         private JWK key = CLUSTER_RSA;
         private String jku;
+        private String subject;
+        private String keyId;
 
         private Builder(String namespace, String serviceAccount) {
             this.namespace = namespace;
@@ -148,6 +150,18 @@ public final class TestJwts {
             return this;
         }
 
+        /** Another {@code sub} than {@code system:serviceaccount:NS:SA}, e.g. one a hostile issuer would mint. */
+        public Builder subject(String value) {
+            this.subject = value;
+            return this;
+        }
+
+        /** Another {@code kid} header than the signing key's own, e.g. one no key set knows. */
+        public Builder keyId(String value) {
+            this.keyId = value;
+            return this;
+        }
+
         /** Puts a {@code jku} header in, pointing wherever an attacker likes. */
         public Builder jku(String url) {
             this.jku = url;
@@ -158,7 +172,8 @@ public final class TestJwts {
         public String sign() {
             try {
                 JWSAlgorithm algorithm = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
-                JWSHeader.Builder header = new JWSHeader.Builder(algorithm).keyID(key.getKeyID());
+                JWSHeader.Builder header =
+                        new JWSHeader.Builder(algorithm).keyID(keyId == null ? key.getKeyID() : keyId);
                 if (jku != null) {
                     header.jwkURL(java.net.URI.create(jku)).type(JOSEObjectType.JWT);
                 }
@@ -177,7 +192,7 @@ public final class TestJwts {
             return new JWTClaimsSet.Builder()
                     .issuer(issuer)
                     .audience(audiences)
-                    .subject("system:serviceaccount:" + namespace + ":" + serviceAccount)
+                    .subject(subject == null ? "system:serviceaccount:" + namespace + ":" + serviceAccount : subject)
                     .issueTime(Date.from(issuedAt))
                     .notBeforeTime(Date.from(notBefore))
                     .expirationTime(Date.from(expiresAt))

@@ -1,0 +1,30 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.edge.Wire;
+import java.util.List;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request without a {@code Host} header, or with more than one, is answered 400 (a
+ * problem) before anything else looks at it.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
+final class HostHeaders implements WebFilter {
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        List<String> hosts = exchange.getRequest().getHeaders().get(HttpHeaders.HOST);
+        if (Wire.isHttp11(exchange) && (hosts == null || hosts.size() != 1)) {
+            return Mono.error(new InvalidRequestException("an HTTP/1.1 request must carry exactly one Host header"));
+        }
+        return chain.filter(exchange);
+    }
+}
