@@ -113,8 +113,12 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
         Instant firstExpiresAt = Instant.parse((String) iotKeyBody(null).get("expires_at"));
         String first = IOT.created().get(0).key();
 
+        // The replacement's create is held, so that neither the request nor the scan's refresh can finish it first.
+        IOT.hold();
         CLOCK.advance(Duration.ofMinutes(48));
         String stillServed = authKey(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> IOT.pendingCreates() == 1);
+        IOT.release();
         await().atMost(Duration.ofSeconds(10)).until(() -> IOT.created().size() == 2);
         String replacement = authKey(null);
         CLOCK.advance(Duration.between(CLOCK.instant(), firstExpiresAt).minusSeconds(1));
