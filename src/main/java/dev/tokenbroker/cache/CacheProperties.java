@@ -1,6 +1,11 @@
 package dev.tokenbroker.cache;
 
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,20 +25,19 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tokenbroker.cache")
 public record CacheProperties(
-        @DefaultValue("0.8") double refreshAt,
-        @DefaultValue("0.05") double refreshJitter,
-        @DefaultValue("2h") Duration idleTimeout,
-        @DefaultValue("30s") Duration failureTtl,
-        @DefaultValue("10s") Duration retryInterval,
-        @DefaultValue("1s") Duration scanInterval,
-        @DefaultValue("10000") long maximumSize) {
+        @DefaultValue("0.8") @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false)
+        double refreshAt,
 
-    public CacheProperties {
-        if (refreshAt <= 0 || refreshAt >= 1) {
-            throw new IllegalArgumentException("tokenbroker.cache.refresh-at must be between 0 and 1");
-        }
-        if (refreshJitter < 0 || refreshJitter >= refreshAt) {
-            throw new IllegalArgumentException("tokenbroker.cache.refresh-jitter must be in [0, refresh-at)");
-        }
+        @DefaultValue("0.05") @DecimalMin("0") double refreshJitter,
+        @DefaultValue("2h") @DurationMin(millis = 1) Duration idleTimeout,
+        @DefaultValue("30s") @DurationMin(millis = 1) Duration failureTtl,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration retryInterval,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration scanInterval,
+        @DefaultValue("10000") @Positive long maximumSize) {
+
+    /** {@code refresh-jitter} must be below {@code refresh-at}, or a refresh could be due at birth. */
+    @AssertTrue(message = "refresh-jitter must be less than refresh-at")
+    public boolean isRefreshJitterBelowRefreshAt() {
+        return refreshJitter < refreshAt;
     }
 }

@@ -3,9 +3,11 @@ package dev.tokenbroker.iot;
 import dev.tokenbroker.support.UpstreamSettings;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Watson IoT Platform ({@code tokenbroker.iot.*}).
@@ -24,16 +26,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mqttHost the MQTT host handed to callers; {@code {org}} is replaced by the organisation id
  * @param mqttPort the MQTT port handed to callers (TLS)
  */
+@Validated
 @ConfigurationProperties("tokenbroker.iot")
 public record IotProperties(
         @DefaultValue("https://{org}.internetofthings.ibmcloud.com/api/v0002")
         String apiUrl,
 
         @NestedConfigurationProperty UpstreamSettings http,
-        @DefaultValue("token-broker") String tag,
-        @DefaultValue("15m") Duration sweepInterval,
-        @DefaultValue("1s") Duration revocationInterval,
-        @DefaultValue("5m") Duration revocationRetryBudget,
+
+        @DefaultValue("token-broker") @jakarta.validation.constraints.Pattern(regexp = "[A-Za-z0-9._-]{1,64}")
+        String tag,
+
+        @DefaultValue("15m") @DurationMin(millis = 1) Duration sweepInterval,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration revocationInterval,
+        @DefaultValue("5m") @DurationMin(millis = 0) Duration revocationRetryBudget,
 
         @DefaultValue("{org}.messaging.internetofthings.ibmcloud.com")
         String mqttHost,
@@ -43,19 +49,8 @@ public record IotProperties(
     /** What {@code {org}} is replaced with must look like this: WIoTP organisation ids are short and lower case. */
     static final Pattern ORG = Pattern.compile("[a-z0-9]{1,32}");
 
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-
     public IotProperties {
         http = http == null ? UpstreamSettings.defaults() : http;
-        if (tag == null || !TAG.matcher(tag).matches()) {
-            throw new IllegalArgumentException("tokenbroker.iot.tag must match " + TAG.pattern());
-        }
-        if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
-            throw new IllegalArgumentException("tokenbroker.iot.sweep-interval must be positive");
-        }
-        if (revocationInterval == null || revocationInterval.isNegative() || revocationInterval.isZero()) {
-            throw new IllegalArgumentException("tokenbroker.iot.revocation-interval must be positive");
-        }
     }
 
     /** The API base for an organisation, without a trailing slash. */

@@ -1,8 +1,11 @@
 package dev.tokenbroker.shared;
 
+import jakarta.validation.constraints.AssertTrue;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The shared tier ({@code tokenbroker.shared.*}); the Redis connection itself is Boot's {@code spring.data.redis.*}.
@@ -16,19 +19,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollInterval how often a waiting replica looks for the winner's result
  * @param backoff after a failed Redis call, how long Redis is left alone before it is tried again
  */
+@Validated
 @ConfigurationProperties("tokenbroker.shared")
 public record SharedTierProperties(
         @DefaultValue("false") boolean enabled,
         String encryptionKeySecret,
-        @DefaultValue("50ms") Duration timeout,
-        @DefaultValue("3s") Duration lease,
-        @DefaultValue("25ms") Duration pollInterval,
-        @DefaultValue("1s") Duration backoff) {
+        @DefaultValue("50ms") @DurationMin(millis = 1) Duration timeout,
+        @DefaultValue("3s") @DurationMin(millis = 1) Duration lease,
+        @DefaultValue("25ms") @DurationMin(millis = 1) Duration pollInterval,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration backoff) {
 
-    public SharedTierProperties {
-        if (enabled && (encryptionKeySecret == null || encryptionKeySecret.isBlank())) {
-            throw new IllegalArgumentException(
-                    "tokenbroker.shared.encryption-key-secret must name a vault secret when the shared tier is enabled");
-        }
+    /** With the tier on, {@code encryption-key-secret} must name a vault secret. */
+    @AssertTrue(message = "encryption-key-secret must name a vault secret when the shared tier is enabled")
+    public boolean isEncryptionKeySecretNamedWhenEnabled() {
+        return !enabled || (encryptionKeySecret != null && !encryptionKeySecret.isBlank());
     }
 }

@@ -1,7 +1,6 @@
 package dev.tokenbroker.iot;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.tokenbroker.support.UpstreamSettings;
 import java.time.Duration;
@@ -15,12 +14,6 @@ class IotPropertiesTests {
 
         assertThat(properties.apiFor("abc123")).isEqualTo("https://abc123.internetofthings.ibmcloud.com/api/v0002");
         assertThat(properties.mqttHostFor("abc123")).isEqualTo("abc123.messaging.internetofthings.ibmcloud.com");
-    }
-
-    @Test
-    void constructorWhenTagCouldBreakTheCommentThenRefuses() {
-        assertThatIllegalArgumentException().isThrownBy(() -> properties("token broker"));
-        assertThatIllegalArgumentException().isThrownBy(() -> properties(""));
     }
 
     private static IotProperties properties(String tag) {
