@@ -71,9 +71,12 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
         String cached = accessToken(SCORER_KEY, "wml-prod");
         IAM.enqueue(
                 429, Map.of("Retry-After", "1", "Content-Type", "application/json"), "{\"errorCode\":\"BXNIM0429E\"}");
+        // Held, so that no refresh (the request's or the scan's) can answer before the request has been served.
+        IAM.hold();
         CLOCK.advance(Duration.ofSeconds(2900));
 
         assertThat(accessToken(SCORER_KEY, "wml-prod")).isEqualTo(cached);
+        IAM.release();
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> !accessToken(SCORER_KEY, "wml-prod").equals(cached));
 
