@@ -242,13 +242,11 @@ class SharedTierIntegrationTests {
                 ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
         String key = sharedKey();
         String value = redis.redisCli("GET", key).trim();
-        char last = value.charAt(value.length() - 3);
+        // A character in the middle of the ciphertext: near the end, base64 may carry unused bits.
+        int middle = value.lastIndexOf('.') + (value.length() - value.lastIndexOf('.')) / 2;
+        char last = value.charAt(middle);
         redis.redisCli(
-                "SET",
-                key,
-                value.substring(0, value.length() - 3)
-                        + (last == 'A' ? 'B' : 'A')
-                        + value.substring(value.length() - 2));
+                "SET", key, value.substring(0, middle) + (last == 'A' ? 'B' : 'A') + value.substring(middle + 1));
 
         Answer fromAnother = ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
 
