@@ -89,7 +89,8 @@ file per field ({dir}/wml-prod/apikey), but Secret keys cannot contain "/", so t
 flat keys SECRET.FIELD (wml-prod.apikey) and these items map each key to SECRET/FIELD. Credential
 names cannot contain ".", so the first "." always separates secret from field. The list comes from
 vault.file.items, else vault.file.secrets, else the fields each credential type needs
-(iam-apikey: apikey; iot-app: apikey and token). Renders a YAML list, or nothing.
+(iam-apikey: apikey; iot-app: apikey and token), plus the shared tier's encryption key (field key) when
+shared.enabled. Renders a YAML list, or nothing.
 */}}
 {{- define "token-broker.vaultItems" -}}
 {{- $items := list }}
@@ -116,6 +117,10 @@ vault.file.items, else vault.file.secrets, else the fields each credential type 
 {{- $items = append $items (dict "key" $key "path" (printf "%s/%s" $secret $field)) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if .Values.shared.enabled }}
+{{- $secret := .Values.shared.encryptionKeySecret }}
+{{- $items = append $items (dict "key" (printf "%s.key" $secret) "path" (printf "%s/key" $secret)) }}
 {{- end }}
 {{- end }}
 {{- with $items }}
@@ -153,12 +158,25 @@ The whole application.yaml: extraApplicationConfig, then the ports, then tokenbr
 {{- define "token-broker.applicationConfig" -}}
 {{- $tokenbroker := deepCopy .Values.config }}
 {{- $_ := set $tokenbroker "vault" (include "token-broker.vaultConfig" . | fromYaml) }}
+{{- $spring := dict }}
+{{- if .Values.shared.enabled }}
+{{- $sh := .Values.shared }}
+{{- $_ := set $tokenbroker "shared" (dict "enabled" true "encryption-key-secret" $sh.encryptionKeySecret "timeout" $sh.timeout) }}
+{{- $redis := dict "host" (required "shared.redis.host is required when shared.enabled" $sh.redis.host) "port" $sh.redis.port "database" $sh.redis.database "ssl" (dict "enabled" $sh.redis.tls) }}
+{{- with $sh.redis.username }}
+{{- $_ := set $redis "username" . }}
+{{- end }}
+{{- $spring = dict "data" (dict "redis" $redis) }}
+{{- end }}
 {{- $server := dict "port" .Values.ports.http }}
 {{- if and (eq .Values.mode "sidecar") .Values.sidecar.loopbackOnly }}
 {{- $_ := set $server "address" "127.0.0.1" }}
 {{- end }}
 {{- $management := dict "server" (dict "port" .Values.ports.management) }}
 {{- $chartConfig := dict "server" $server "management" $management "tokenbroker" $tokenbroker }}
+{{- with $spring }}
+{{- $_ := set $chartConfig "spring" . }}
+{{- end }}
 {{- toYaml (mergeOverwrite (deepCopy .Values.extraApplicationConfig) $chartConfig) }}
 {{- end }}
 
@@ -218,6 +236,13 @@ Environment shared by the Deployment's container and the sidecar.
       name: {{ required "vault.hashicorp.authentication.token.secret.name is required" $auth.token.secret.name }}
       key: {{ $auth.token.secret.key }}
 {{- end }}
+{{- end }}
+{{- if and .Values.shared.enabled .Values.shared.redis.passwordSecret.name }}
+- name: SPRING_DATA_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.shared.redis.passwordSecret.name }}
+      key: {{ .Values.shared.redis.passwordSecret.key }}
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}

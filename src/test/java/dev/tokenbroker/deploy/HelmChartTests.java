@@ -67,6 +67,8 @@ class HelmChartTests {
 
     private static final Path BAD_VALUES = CHART.resolve("ci/bad-values.yaml");
 
+    private static final Path SHARED_VALUES = CHART.resolve("ci/shared-values.yaml");
+
     private static final Path DASHBOARD = CHART.resolve("dashboards/token-broker.json");
 
     private static final Path SIDECAR_EXAMPLE = Path.of("docs/examples/sidecar-pod.yaml");
@@ -114,7 +116,7 @@ class HelmChartTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ci/sidecar-values.yaml", "ci/all-on-values.yaml"})
+    @ValueSource(strings = {"ci/sidecar-values.yaml", "ci/all-on-values.yaml", "ci/shared-values.yaml"})
     void lintWhenCiValuesThenPasses(String valuesFile, @TempDir Path tempDir) {
         Path chart = chartWithValues(CHART.resolve(valuesFile), tempDir);
 
@@ -248,6 +250,99 @@ class HelmChartTests {
                         tuple("wml-prod.apikey", "wml-prod/apikey"),
                         tuple("factory.apikey", "factory/apikey"),
                         tuple("factory.token", "factory/token"));
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenSharedTierIsOffAndNoRedisIsConfigured() {
+        List<HasMetadata> objects = render(template());
+
+        Map<String, Object> application = applicationYaml(objects);
+        assertThat(application).doesNotContainKey("spring");
+        assertThat(GenericKubernetesResource.<Object>get(application, "tokenbroker", "shared"))
+                .isNull();
+        assertThat(brokerContainer(podSpec(objects)).getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("SPRING_DATA_REDIS_PASSWORD");
+    }
+
+    @Test
+    void renderWhenSharedValuesThenRedisSettingsReachConfigMapAndPasswordComesFromSecret() {
+        List<HasMetadata> objects = render(SHARED_VALUES);
+
+        Map<String, Object> application = applicationYaml(objects);
+        assertThat(GenericKubernetesResource.<Object>get(application, "tokenbroker", "shared"))
+                .isEqualTo(Map.of("enabled", true, "encryption-key-secret", "shared-tier", "timeout", "50ms"));
+        assertThat(GenericKubernetesResource.<Object>get(application, "spring", "data", "redis"))
+                .isEqualTo(Map.of(
+                        "host",
+                        "redis-master.redis.svc.cluster.local",
+                        "port",
+                        6380,
+                        "database",
+                        2,
+                        "username",
+                        "token-broker",
+                        "ssl",
+                        Map.of("enabled", true)));
+        assertThat(named(objects, ConfigMap.class, RELEASE).getData().get("application.yaml"))
+                .doesNotContain("password");
+        assertThat(brokerContainer(podSpec(objects)).getEnv())
+                .filteredOn(env -> env.getName().equals("SPRING_DATA_REDIS_PASSWORD"))
+                .singleElement()
+                .satisfies(env -> {
+                    assertThat(env.getValue()).isNull();
+                    assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("redis-auth");
+                    assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("redis-password");
+                });
+    }
+
+    @Test
+    void renderWhenSharedValuesThenEncryptionKeyIsMountedFromTheVaultSecretLikeMasterKeys() {
+        List<HasMetadata> objects = render(SHARED_VALUES);
+
+        assertThat(volume(podSpec(objects), "token-broker-vault").getSecret().getItems())
+                .extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactlyInAnyOrder(
+                        tuple("wml-prod.apikey", "wml-prod/apikey"),
+                        tuple("factory-iot.apikey", "factory-iot/apikey"),
+                        tuple("factory-iot.token", "factory-iot/token"),
+                        tuple("shared-tier.key", "shared-tier/key"));
+    }
+
+    @Test
+    void renderWhenSharedValuesThenNetworkPolicyLetsBrokerReachRedisOnly() {
+        NetworkPolicy policy = only(render(SHARED_VALUES), NetworkPolicy.class);
+
+        NetworkPolicyEgressRule redis = policy.getSpec().getEgress().stream()
+                .filter(rule -> rule.getPorts().stream()
+                        .anyMatch(port -> Integer.valueOf(6380).equals(portNumber(port))))
+                .findFirst()
+                .orElseThrow();
+        assertThat(redis.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsExactly(Map.entry("kubernetes.io/metadata.name", "redis"));
+            assertThat(peer.getPodSelector().getMatchLabels())
+                    .containsExactly(Map.entry("app.kubernetes.io/name", "redis"));
+        });
+        assertThat(redis.getPorts())
+                .extracting(NetworkPolicyPort::getProtocol, HelmChartTests::portNumber)
+                .containsExactly(tuple("TCP", 6380));
+    }
+
+    @Test
+    void templateWhenSharedEnabledWithoutRedisHostThenRefused() {
+        TemplateCommand command = template().set("shared.enabled", "true");
+
+        assertThatThrownBy(command::call).hasMessageContaining("shared");
+    }
+
+    @Test
+    void templateWhenSharedRedisPortIsNotANumberThenSchemaRejectsIt() {
+        TemplateCommand command = template(SHARED_VALUES).set("shared.redis.port", "redis");
+
+        assertThatThrownBy(command::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("/shared/redis/port");
     }
 
     @Test
