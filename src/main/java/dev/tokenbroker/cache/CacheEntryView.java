@@ -18,6 +18,8 @@ import java.util.List;
  * @param lastError a short description of the last failed mint (upstream, status, error code), or {@code null}
  * @param mints how many times it was minted
  * @param hits how many requests it served
+ * @param source {@code minted} (by this replica) or {@code shared} (read from the shared tier), for the credential it
+ *     holds now
  */
 public record CacheEntryView(
         String credential,
@@ -31,4 +33,5 @@ public record CacheEntryView(
         String lastRefreshOutcome,
         String lastError,
         long mints,
-        long hits) {}
+        long hits,
+        String source) {}

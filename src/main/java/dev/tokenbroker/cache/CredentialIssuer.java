@@ -11,6 +11,7 @@ import dev.tokenbroker.iot.IotMasterKey;
 import dev.tokenbroker.iot.IotMasterKeys;
 import dev.tokenbroker.shared.SharedTier;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
@@ -260,7 +261,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
     }
 
     // Through the shared tier when it is on: another replica's token, or one minted here and shared.
-    private Mono<IamToken> mintIamToken(CacheKey key, IamTokenProvider iam) {
+    private Mono<Obtained<IamToken>> mintIamToken(CacheKey key, IamTokenProvider iam) {
         return secretAt(key).flatMap(secret -> {
             Secret apikey = secret.require("apikey");
             return shared.getOrMint(
@@ -281,7 +282,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
 
     // Through the shared tier when it is on: one live key per (credential, roles) cluster-wide. Only the replica that
     // minted a key tracks it (its ledger revokes it at expiry); the others hand out the same key from Redis.
-    private Mono<IotAppKey> mintIotKey(CacheKey key) {
+    private Mono<Obtained<IotAppKey>> mintIotKey(CacheKey key) {
         Credential credential = registry.find(key.credential()).orElseThrow();
         return secretAt(key).flatMap(secret -> {
             IotMasterKey master = masterKey(secret);

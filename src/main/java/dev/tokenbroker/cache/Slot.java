@@ -18,9 +18,11 @@ final class Slot<V extends Expiring> {
     private volatile Instant nextAttempt = Instant.MIN;
     private volatile String lastRefreshOutcome = "none";
     private volatile String lastError;
+    private volatile boolean shared;
 
-    Slot(CacheKey key, V current, Instant refreshAt, Instant now) {
+    Slot(CacheKey key, V current, Instant refreshAt, Instant now, boolean shared) {
         this.key = key;
+        this.shared = shared;
         this.current = current;
         this.refreshAt = refreshAt;
         this.lastAccess = now;
@@ -55,10 +57,16 @@ final class Slot<V extends Expiring> {
         hits.incrementAndGet();
     }
 
+    // Whether the credential it holds now came from the shared tier rather than from this replica's own mint.
+    boolean shared() {
+        return shared;
+    }
+
     /** @return the credential it replaced */
-    V replace(V fresh, Instant freshRefreshAt) {
+    V replace(V fresh, Instant freshRefreshAt, boolean freshFromSharedTier) {
         V old = current;
         current = fresh;
+        shared = freshFromSharedTier;
         refreshAt = freshRefreshAt;
         nextAttempt = Instant.MIN;
         lastRefreshOutcome = "success";

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
@@ -64,7 +65,7 @@ public final class TokenCache<V extends Expiring> {
 
     private final String kind;
     private final Upstream upstream;
-    private final Function<CacheKey, Mono<V>> minter;
+    private final Function<CacheKey, Mono<Obtained<V>>> minter;
     private final CacheProperties properties;
     private final Clock clock;
     private final AsyncCache<CacheKey, Slot<V>> slots;
@@ -78,12 +79,12 @@ public final class TokenCache<V extends Expiring> {
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
      * @param upstream who mints it
-     * @param minter mints a fresh credential for a key
+     * @param minter mints a fresh credential for a key, or takes it from the shared tier (which the entry records)
      */
     public TokenCache(
             String kind,
             Upstream upstream,
-            Function<CacheKey, Mono<V>> minter,
+            Function<CacheKey, Mono<Obtained<V>>> minter,
             CacheProperties properties,
             Clock clock) {
         this.kind = kind;
@@ -260,11 +261,12 @@ public final class TokenCache<V extends Expiring> {
         if (remembered != null) {
             return CompletableFuture.failedFuture(remembered);
         }
-        Mono<V> minted = mint(key);
+        Mono<Obtained<V>> minted = mint(key);
         if (parent != null) {
             minted = minted.contextWrite(context -> context.put(OBSERVATION_KEY, parent));
         }
-        return minted.map(fresh -> new Slot<>(key, fresh, refreshPoint(fresh), clock.instant()))
+        return minted.map(fresh ->
+                        new Slot<>(key, fresh.value(), refreshPoint(fresh.value()), clock.instant(), fresh.shared()))
                 .doOnNext(slot -> announce(key, slot.current()))
                 .toFuture();
     }
@@ -306,19 +308,24 @@ public final class TokenCache<V extends Expiring> {
             if (remembered != null) {
                 return Mono.error(remembered);
             }
-            return mint(slot.key).doOnNext(fresh -> refreshed(slot, fresh)).doOnError(failure -> {
-                slot.failed(UpstreamCalls.describe(failure), clock.instant().plus(retryDelay(failure)));
-                observer.refreshed(kind, slot.key.credential(), false);
-            });
+            return mint(slot.key)
+                    .doOnNext(fresh -> refreshed(slot, fresh))
+                    .map(Obtained::value)
+                    .doOnError(failure -> {
+                        slot.failed(
+                                UpstreamCalls.describe(failure), clock.instant().plus(retryDelay(failure)));
+                        observer.refreshed(kind, slot.key.credential(), false);
+                    });
         });
     }
 
     // An entry evicted while its refresh ran stays evicted: the fresh credential goes to those who waited for it only
     // (a WIoTP key is tracked by the ledger all the same).
-    private void refreshed(Slot<V> slot, V fresh) {
+    private void refreshed(Slot<V> slot, Obtained<V> obtained) {
+        V fresh = obtained.value();
         boolean cached = isCached(slot);
         if (cached) {
-            slot.replace(fresh, refreshPoint(fresh));
+            slot.replace(fresh, refreshPoint(fresh), obtained.shared());
             slots.synchronous()
                     .policy()
                     .expireVariably()
@@ -335,7 +342,7 @@ public final class TokenCache<V extends Expiring> {
         return entry != null && entry.getNow(null) == slot;
     }
 
-    private Mono<V> mint(CacheKey key) {
+    private Mono<Obtained<V>> mint(CacheKey key) {
         return Mono.defer(() -> timed(key, System.nanoTime()))
                 .doOnError(UpstreamRejectedException.class, rejected -> {
                     if (rejected.permanent()) {
@@ -349,7 +356,7 @@ public final class TokenCache<V extends Expiring> {
                         UpstreamCalls.describe(failure)));
     }
 
-    private Mono<V> timed(CacheKey key, long started) {
+    private Mono<Obtained<V>> timed(CacheKey key, long started) {
         return minter.apply(key)
                 .doOnNext(
                         fresh -> observer.minted(kind, key.credential(), Duration.ofNanos(System.nanoTime() - started)))
@@ -396,7 +403,8 @@ public final class TokenCache<V extends Expiring> {
                 slot.lastRefreshOutcome(),
                 slot.lastError(),
                 slot.mints.get(),
-                slot.hits.get());
+                slot.hits.get(),
+                slot.shared() ? "shared" : "minted");
     }
 
     private static long toNanos(Instant instant) {

@@ -107,6 +107,7 @@ final class TokensEndpoint {
      * @param lastErrorCode the upstream's error code of the last failed refresh (e.g. {@code BXNIM0415E}), or null
      * @param mints how many times it was minted
      * @param hits how many requests it served
+     * @param source {@code minted} by this replica, or {@code shared}: read from the shared tier (DESIGN §11)
      */
     record TokenEntry(
             String credential,
@@ -121,7 +122,8 @@ final class TokensEndpoint {
             String lastError,
             String lastErrorCode,
             long mints,
-            long hits) {
+            long hits,
+            String source) {
 
         static TokenEntry of(CacheEntryView view, Instant now) {
             return new TokenEntry(
@@ -137,7 +139,8 @@ final class TokensEndpoint {
                     view.lastError(),
                     errorCode(view.lastError()),
                     view.mints(),
-                    view.hits());
+                    view.hits(),
+                    view.source());
         }
 
         // lastError reads "iam rejected (HTTP 400) BXNIM0415E": the code is the word after the status, if any.

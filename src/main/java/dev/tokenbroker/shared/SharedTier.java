@@ -1,6 +1,7 @@
 package dev.tokenbroker.shared;
 
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.vault.SecretRepository;
 import io.micrometer.core.instrument.Counter;
@@ -155,7 +156,7 @@ public final class SharedTier implements SmartLifecycle {
      * @param usable whether a shared value may be served instead of minting (e.g. not yet due for refresh)
      * @param mint mints a fresh one
      */
-    public <V extends Expiring> Mono<V> getOrMint(
+    public <V extends Expiring> Mono<Obtained<V>> getOrMint(
             String kind,
             String credential,
             Secret masterKey,
@@ -166,14 +167,14 @@ public final class SharedTier implements SmartLifecycle {
             if (redis != null) {
                 counter(LOOKUPS, "fallback", null).increment();
             }
-            return mint.get();
+            return mint.get().map(Obtained::minted);
         }
         String name = SharedCipher.name(kind, credential, masterKey);
         return encryptionKey()
                 .then(read(name, codec, usable))
                 .flatMap(found -> {
                     counter(LOOKUPS, "hit", null).increment();
-                    return Mono.just(found);
+                    return Mono.just(Obtained.fromSharedTier(found));
                 })
                 .switchIfEmpty(Mono.defer(() -> {
                     counter(LOOKUPS, "miss", null).increment();
@@ -181,11 +182,11 @@ public final class SharedTier implements SmartLifecycle {
                 }))
                 .onErrorResume(RedisUnavailable.class, failure -> {
                     counter(LOOKUPS, "fallback", null).increment();
-                    return mint.get();
+                    return mint.get().map(Obtained::minted);
                 });
     }
 
-    private <V extends Expiring> Mono<V> leased(
+    private <V extends Expiring> Mono<Obtained<V>> leased(
             String name, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint) {
         String lease = name + ":lease";
         byte[] id = new byte[16];
@@ -198,7 +199,7 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     // Looks again once the lease is won: the previous holder may have written between our read and our lease.
-    private <V extends Expiring> Mono<V> mintAndShare(
+    private <V extends Expiring> Mono<Obtained<V>> mintAndShare(
             String name,
             String lease,
             String holder,
@@ -207,8 +208,8 @@ public final class SharedTier implements SmartLifecycle {
             Supplier<Mono<V>> mint) {
         counter(LEASES, "won", null).increment();
         return read(name, codec, usable)
-                .switchIfEmpty(Mono.defer(() ->
-                        mint.get().flatMap(fresh -> write(name, codec, fresh).thenReturn(fresh))))
+                .map(Obtained::fromSharedTier)
+                .switchIfEmpty(Mono.defer(() -> mintAndWrite(name, codec, mint)))
                 .doFinally(signal -> call(redis.execute(RELEASE, List.of(lease), List.of(holder))
                                 .next())
                         .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
@@ -216,7 +217,7 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     // Short polls for the winner's value, up to the lease; then mint here (the winner may have died).
-    private <V extends Expiring> Mono<V> waitForWinner(
+    private <V extends Expiring> Mono<Obtained<V>> waitForWinner(
             String name, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint) {
         long polls = Math.max(
                 1, properties.lease().toMillis() / properties.pollInterval().toMillis());
@@ -224,10 +225,16 @@ public final class SharedTier implements SmartLifecycle {
                 .then(read(name, codec, usable))
                 .repeatWhenEmpty((int) polls, repeat -> repeat.delayElements(properties.pollInterval()))
                 .doOnNext(found -> counter(LEASES, "waited", null).increment())
+                .map(Obtained::fromSharedTier)
                 .switchIfEmpty(Mono.defer(() -> {
                     counter(LEASES, "takeover", null).increment();
-                    return mint.get().flatMap(fresh -> write(name, codec, fresh).thenReturn(fresh));
+                    return mintAndWrite(name, codec, mint);
                 }));
+    }
+
+    private <V extends Expiring> Mono<Obtained<V>> mintAndWrite(
+            String name, SharedCodec<V> codec, Supplier<Mono<V>> mint) {
+        return mint.get().flatMap(fresh -> write(name, codec, fresh).thenReturn(Obtained.minted(fresh)));
     }
 
     private <V extends Expiring> Mono<V> read(String name, SharedCodec<V> codec, Predicate<V> usable) {

@@ -3,6 +3,7 @@ package dev.tokenbroker.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamUnavailableException;
@@ -37,7 +38,7 @@ class TokenCacheTests {
     private final TokenCache<Token> cache = new TokenCache<>(
             "iam-token",
             Upstream.IAM,
-            minter::mint,
+            key -> minter.mint(key).map(Obtained::minted),
             new CacheProperties(
                     0.8,
                     0.0,

@@ -168,6 +168,7 @@ class ManagementIntegrationTests extends ManagementTest {
                 .containsEntry("lastRefreshOutcome", "none")
                 .containsEntry("mints", 1)
                 .containsEntry("hits", 2)
+                .containsEntry("source", "minted")
                 .containsKey("refreshAt");
         Instant refreshAt = Instant.parse((String) prod.get("refreshAt"));
         assertThat(refreshAt).isBetween(mintedAt.plusSeconds(2700), mintedAt.plusSeconds(2880));

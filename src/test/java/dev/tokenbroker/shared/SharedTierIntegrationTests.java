@@ -10,6 +10,7 @@ import static dev.tokenbroker.testing.TestBroker.WML_DEV_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.cache.CacheEntryView;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.iot.IotKeyLedger;
 import dev.tokenbroker.support.Secret;
@@ -158,8 +159,13 @@ class SharedTierIntegrationTests {
 
             assertThat(first.status()).isEqualTo(200);
             assertThat(first.token()).isEqualTo(warm);
+            assertThat(sources(late)).containsExactly("shared");
         }
         assertThat(iamCalls()).isEqualTo(1);
+        assertThat(brokers)
+                .extracting(SharedTierIntegrationTests::sources)
+                .filteredOn(sources -> !sources.isEmpty())
+                .containsOnly(List.of("minted"));
     }
 
     @Test
@@ -308,6 +314,14 @@ class SharedTierIntegrationTests {
 
     private static String sharedKey() {
         return SharedCipher.name("iam-token", CREDENTIAL, Secret.of(WML_DEV_KEY));
+    }
+
+    // Where each cached IAM token of the credential came from on that replica, as the actuator's tokens view shows it.
+    private static List<String> sources(ConfigurableApplicationContext broker) {
+        return broker.getBean(CredentialIssuer.class).caches().get(0).entries().stream()
+                .filter(entry -> entry.credential().equals(CREDENTIAL))
+                .map(CacheEntryView::source)
+                .toList();
     }
 
     private static void evictEverywhere() {
