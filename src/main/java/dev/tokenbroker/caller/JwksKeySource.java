@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenbroker.support.LogSafe;
+import dev.tokenbroker.support.SingleFlight;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
@@ -46,7 +47,7 @@ final class JwksKeySource {
     private final Duration maxAge;
     private final Duration minRefreshInterval;
     private final AtomicReference<KeySet> known = new AtomicReference<>();
-    private final AtomicReference<CompletableFuture<KeySet>> inflight = new AtomicReference<>();
+    private final SingleFlight<URI, KeySet> fetches = new SingleFlight<>();
     private final AtomicReference<Instant> lastAttempt = new AtomicReference<>(Instant.MIN);
     private final AtomicReference<MissRefetch> lastMissRefetch = new AtomicReference<>();
 
@@ -116,33 +117,21 @@ final class JwksKeySource {
         return Mono.fromFuture(refresh(), true).map(fetched -> new Current(fetched, true));
     }
 
-    // Single flight: whoever installs the future fetches; everyone else waits for the same answer. The fetch is
-    // subscribed independently of any caller, so a caller that disconnects does not cancel it for the others.
-    // Completes with the new key set, or the last good one (or an empty one) when the fetch fails; never exceptionally.
+    // Single flight: concurrent callers share one fetch, which runs to its end even if they all disconnect. Completes
+    // with the new key set, or the last good one (or an empty one) when the fetch fails; never exceptionally.
     private CompletableFuture<KeySet> refresh() {
-        CompletableFuture<KeySet> mine = new CompletableFuture<>();
-        CompletableFuture<KeySet> running = inflight.compareAndExchange(null, mine);
-        if (running != null) {
-            return running;
-        }
-        lastAttempt.set(clock.instant());
-        fetch().subscribe(
-                        fetched -> {
-                            known.set(fetched);
-                            inflight.set(null);
-                            mine.complete(fetched);
-                        },
-                        failure -> {
-                            KeySet lastGood = known.get();
-                            log.warn(
-                                    "Could not fetch the key set of issuer {} ({}); {}",
-                                    issuer,
-                                    failure.getClass().getSimpleName(),
-                                    lastGood == null ? "no key is known yet" : "keeping the last good key set");
-                            inflight.set(null);
-                            mine.complete(lastGood == null ? EMPTY : lastGood);
-                        });
-        return mine;
+        return fetches.start(uri, () -> {
+            lastAttempt.set(clock.instant());
+            return fetch().doOnNext(known::set).onErrorResume(failure -> {
+                KeySet lastGood = known.get();
+                log.warn(
+                        "Could not fetch the key set of issuer {} ({}); {}",
+                        issuer,
+                        failure.getClass().getSimpleName(),
+                        lastGood == null ? "no key is known yet" : "keeping the last good key set");
+                return Mono.just(lastGood == null ? EMPTY : lastGood);
+            });
+        });
     }
 
     private Mono<KeySet> fetch() {
