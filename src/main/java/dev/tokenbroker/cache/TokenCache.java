@@ -229,8 +229,11 @@ public final class TokenCache<V extends Expiring> {
         return slots.synchronous().asMap().values().stream().map(this::view).toList();
     }
 
-    /** Caffeine's own statistics, for cache metrics. */
-    public Cache<CacheKey, Slot<V>> caffeine() {
+    /**
+     * The Caffeine cache behind it, for Micrometer's cache metrics (statistics, size) only: its values are internal,
+     * and nothing may be put into it from outside.
+     */
+    public Cache<CacheKey, ?> caffeine() {
         return slots.synchronous();
     }
 
