@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Hooks;
 
@@ -13,6 +15,10 @@ import reactor.core.publisher.Hooks;
  * seen and answered it; by default Reactor logs that at ERROR with a stack trace, so a slow client could write ERROR
  * lines at will. Such connection failures are logged at DEBUG here, by type; every other dropped error still at
  * ERROR with its stack trace, as Reactor does. Installed once per JVM (the hook is global).
+ *
+ * <p>The shared tier gives up on a Redis command after tens of milliseconds and goes on without Redis; the connect or
+ * command that then fails (Redis down, Lettuce's own timeout) reaches this hook too, and is logged at DEBUG as well:
+ * the tier's health detail and meters already say that Redis is unavailable.
  */
 @Component
 final class DroppedErrors implements InitializingBean {
@@ -28,12 +34,16 @@ final class DroppedErrors implements InitializingBean {
     }
 
     private static void dropped(Throwable error) {
-        if (Wire.isConnectionFailure(error)) {
+        if (Wire.isConnectionFailure(error) || isRedisFailure(error)) {
             log.debug(
                     "Dropped a connection failure after its exchange ended: {}",
                     error.getClass().getSimpleName());
         } else {
             log.error("Operator called default onErrorDropped", error);
         }
+    }
+
+    private static boolean isRedisFailure(Throwable error) {
+        return error instanceof DataAccessResourceFailureException || error instanceof QueryTimeoutException;
     }
 }
