@@ -18,13 +18,14 @@ import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -75,6 +76,7 @@ public final class TokenCache<V extends Expiring> {
     private final Set<String> warm = ConcurrentHashMap.newKeySet();
     private final SingleFlight<Slot<V>, V> refreshes = new SingleFlight<>();
     private final Sinks.Many<Minted<V>> minted = Sinks.many().multicast().directBestEffort();
+    private final CacheOperations<V> operations = new CacheOperations<>(this);
 
     /**
      * @param kind what the cache holds, e.g. {@code iam-token}; used in logs and views
@@ -171,23 +173,6 @@ public final class TokenCache<V extends Expiring> {
     }
 
     /**
-     * Forces a refresh of every entry of a credential, now.
-     *
-     * @return how many entries were refreshed; an error if any refresh failed (the old entries stay)
-     */
-    public Mono<Integer> refresh(String credential) {
-        List<CompletableFuture<V>> refreshes = new ArrayList<>();
-        for (Slot<V> slot : slots.synchronous().asMap().values()) {
-            if (slot.key.credential().equals(credential)) {
-                failures.invalidate(slot.key);
-                refreshes.add(refresh(slot));
-            }
-        }
-        CompletableFuture<Void> all = CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new));
-        return Mono.fromFuture(all, true).thenReturn(refreshes.size());
-    }
-
-    /**
      * Refreshes the credential's entries when due even if nobody asks for them ({@code idle-timeout} does not apply),
      * because something outside the request path, a file sink, needs a valid credential at all times. An entry that
      * leaves the cache (expiry, eviction, key rotation) is not minted again by the cache: the one who keeps it warm
@@ -213,20 +198,15 @@ public final class TokenCache<V extends Expiring> {
                 .anyMatch(key -> key.credential().equals(credential));
     }
 
-    /** Drops every entry of a credential; the next request mints anew. @return how many entries were dropped */
-    public int evict(String credential) {
-        return evictIf(key -> key.credential().equals(credential));
-    }
-
     /** Drops the entries of a credential minted with any master-key version other than {@code currentVersion}. */
     public int evictOtherVersions(String credential, String currentVersion) {
         return evictIf(key ->
                 key.credential().equals(credential) && !key.secretVersion().equals(currentVersion));
     }
 
-    /** A snapshot of every entry, for operators. */
-    public List<CacheEntryView> entries() {
-        return slots.synchronous().asMap().values().stream().map(this::view).toList();
+    /** The operator's side of this cache: the entries, forced refreshes, evictions (the actuator's tokens view). */
+    public CacheOperations<V> operations() {
+        return operations;
     }
 
     /**
@@ -237,7 +217,22 @@ public final class TokenCache<V extends Expiring> {
         return slots.synchronous();
     }
 
-    private int evictIf(java.util.function.Predicate<CacheKey> which) {
+    // For CacheOperations: what is cached now, whether a slot's refresh runs, a forced refresh (a remembered refusal
+    // forgotten first), and eviction.
+    Collection<Slot<V>> slotsNow() {
+        return slots.synchronous().asMap().values();
+    }
+
+    boolean refreshing(Slot<V> slot) {
+        return refreshes.isRunning(slot);
+    }
+
+    CompletableFuture<V> forceRefresh(Slot<V> slot) {
+        failures.invalidate(slot.key);
+        return refresh(slot);
+    }
+
+    int evictIf(Predicate<CacheKey> which) {
         List<CacheKey> doomed = slots.asMap().keySet().stream().filter(which).toList();
         doomed.forEach(key -> slots.asMap().remove(key));
         failures.asMap().keySet().removeIf(which);
@@ -390,24 +385,6 @@ public final class TokenCache<V extends Expiring> {
     private Duration untilExpiry(V value) {
         Duration left = value.remaining(clock.instant());
         return left.isNegative() ? Duration.ZERO : left;
-    }
-
-    private CacheEntryView view(Slot<V> slot) {
-        V current = slot.current();
-        return new CacheEntryView(
-                slot.key.credential(),
-                kind,
-                slot.key.roles(),
-                slot.key.secretVersion(),
-                current.expiresAt(),
-                slot.refreshAt(),
-                slot.lastAccess(),
-                refreshes.isRunning(slot),
-                slot.lastRefreshOutcome(),
-                slot.lastError(),
-                slot.mints.get(),
-                slot.hits.get(),
-                slot.shared() ? "shared" : "minted");
     }
 
     private static long toNanos(Instant instant) {

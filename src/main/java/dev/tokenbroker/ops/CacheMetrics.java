@@ -135,7 +135,7 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
         Instant now = clock.instant();
         Instant freshest = null;
         for (TokenCache<?> cache : issuer.caches()) {
-            for (CacheEntryView entry : cache.entries()) {
+            for (CacheEntryView entry : cache.operations().entries()) {
                 if (entry.credential().equals(credential)
                         && (freshest == null || entry.expiresAt().isAfter(freshest))) {
                     freshest = entry.expiresAt();

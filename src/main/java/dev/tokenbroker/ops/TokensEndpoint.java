@@ -45,7 +45,7 @@ final class TokensEndpoint {
         Instant now = clock.instant();
         List<TokenEntry> entries = new ArrayList<>();
         for (TokenCache<?> cache : issuer.caches()) {
-            cache.entries().forEach(entry -> entries.add(TokenEntry.of(entry, now)));
+            cache.operations().entries().forEach(entry -> entries.add(TokenEntry.of(entry, now)));
         }
         entries.sort(Comparator.comparing(TokenEntry::credential).thenComparing(TokenEntry::kind));
         return Map.of("time", now.toString(), "tokens", entries);
@@ -57,7 +57,7 @@ final class TokensEndpoint {
             return Mono.just(notConfigured(credential));
         }
         return Flux.fromIterable(issuer.caches())
-                .concatMap(cache -> cache.refresh(credential))
+                .concatMap(cache -> cache.operations().refresh(credential))
                 .reduce(0, Integer::sum)
                 .map(refreshed -> ok(credential, "refreshed", refreshed))
                 .onErrorResume(failure -> Mono.just(new WebEndpointResponse<>(
@@ -72,7 +72,7 @@ final class TokensEndpoint {
         }
         int evicted = 0;
         for (TokenCache<?> cache : issuer.caches()) {
-            evicted += cache.evict(credential);
+            evicted += cache.operations().evict(credential);
         }
         return ok(credential, "evicted", evicted);
     }

@@ -52,10 +52,10 @@ class IotKeyCanaryIntegrationTests extends BrokerIntegrationTest {
             errorBodies.add(error("{\"roles\":[\"PD_OPERATOR_APP\"]}", 403));
             errorBodies.add(error("{\"roles\":[\"PD_STANDARD_APP\"],\"token\":\"x\"}", 400));
             IOT.refuseMasterKey(true);
-            issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+            issuer.caches().forEach(cache -> cache.operations().evict("factory-iot"));
             errorBodies.add(error(null, 502));
             IOT.refuseMasterKey(false);
-            issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+            issuer.caches().forEach(cache -> cache.operations().evict("factory-iot"));
             IOT.stop();
             errorBodies.add(error(null, 503));
             IOT.restart();

@@ -163,7 +163,7 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
     void iotKeyWhenEvictedThenTheNextCallerGetsAFreshKeyAndTheOldOneIsRevokedAtItsExpiresAt() {
         String first = authKey(null);
 
-        issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+        issuer.caches().forEach(cache -> cache.operations().evict("factory-iot"));
         String fresh = authKey(null);
         boolean liveAfterEvict = IOT.isLive(first);
         CLOCK.advance(Duration.ofMinutes(60));

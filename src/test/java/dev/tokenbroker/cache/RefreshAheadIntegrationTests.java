@@ -41,7 +41,7 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> IAM.tokenCalls() == 2);
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> issuer.caches().get(0).entries().stream()
+                .until(() -> issuer.caches().get(0).operations().entries().stream()
                         .anyMatch(entry ->
                                 entry.credential().equals("wml-prod") && entry.mints() == 2 && !entry.refreshing()));
         String served = accessToken(SCORER_KEY, "wml-prod");
@@ -58,7 +58,7 @@ class RefreshAheadIntegrationTests extends BrokerIntegrationTest {
 
         issuer.caches().get(0).refreshDue();
 
-        assertThat(issuer.caches().get(0).entries())
+        assertThat(issuer.caches().get(0).operations().entries())
                 .filteredOn(entry -> entry.credential().equals("wml-prod"))
                 .singleElement()
                 .satisfies(entry -> {

@@ -108,7 +108,7 @@ class TokenCacheTests {
                 .then(() -> minter.fail(2, new UpstreamUnavailableException(Upstream.IAM, "down", WAIT, null)))
                 .expectError(UpstreamUnavailableException.class)
                 .verify(WAIT);
-        assertThat(cache.entries()).singleElement().satisfies(entry -> {
+        assertThat(cache.operations().entries()).singleElement().satisfies(entry -> {
             assertThat(entry.lastRefreshOutcome()).isEqualTo("failure");
             assertThat(entry.lastError()).isEqualTo("iam unavailable");
         });
@@ -145,17 +145,17 @@ class TokenCacheTests {
         List<Minted<Token>> announced = new CopyOnWriteArrayList<>();
         Disposable listening = cache.mints().subscribe(announced::add);
 
-        Mono<Integer> forced = cache.refresh("wml-prod");
+        Mono<Integer> forced = cache.operations().refresh("wml-prod");
         StepVerifier.create(forced)
                 .then(() -> {
-                    assertThat(cache.evict("wml-prod")).isEqualTo(1);
+                    assertThat(cache.operations().evict("wml-prod")).isEqualTo(1);
                     minter.answer(1);
                 })
                 .expectNext(1)
                 .verifyComplete();
         listening.dispose();
 
-        assertThat(cache.entries()).isEmpty();
+        assertThat(cache.operations().entries()).isEmpty();
         assertThat(cache.holds("wml-prod")).isFalse();
         assertThat(announced).isEmpty();
         StepVerifier.create(cache.get(KEY, Duration.ofMinutes(1)))
@@ -176,7 +176,7 @@ class TokenCacheTests {
         int dropped = cache.evictOtherVersions("wml-prod", "v2");
 
         assertThat(dropped).isEqualTo(1);
-        assertThat(cache.entries())
+        assertThat(cache.operations().entries())
                 .singleElement()
                 .satisfies(entry -> assertThat(entry.secretVersion()).isEqualTo("v2"));
     }

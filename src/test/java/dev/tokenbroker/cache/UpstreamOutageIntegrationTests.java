@@ -125,7 +125,7 @@ class UpstreamOutageIntegrationTests extends BrokerIntegrationTest {
     }
 
     private String lastRefreshOutcome() {
-        return issuer.caches().get(0).entries().stream()
+        return issuer.caches().get(0).operations().entries().stream()
                 .filter(entry -> entry.credential().equals("wml-prod"))
                 .findFirst()
                 .orElseThrow()

@@ -112,7 +112,7 @@ class DashboardTests extends ManagementTest {
                 .exchange()
                 .expectStatus()
                 .isOk();
-        issuer.caches().forEach(cache -> cache.evict("wml-prod"));
+        issuer.caches().forEach(cache -> cache.operations().evict("wml-prod"));
         concurrentRequestsWhileIamHolds(2);
         assertThat(IAM.tokenCalls()).isPositive();
         return scrape();

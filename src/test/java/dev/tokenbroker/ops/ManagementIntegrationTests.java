@@ -121,7 +121,7 @@ class ManagementIntegrationTests extends ManagementTest {
                 .isForbidden();
 
         assertThat(IAM.tokenCalls()).isEqualTo(1);
-        assertThat(iamCache().entries()).hasSize(1);
+        assertThat(iamCache().operations().entries()).hasSize(1);
     }
 
     @Test
@@ -195,7 +195,7 @@ class ManagementIntegrationTests extends ManagementTest {
         String after = accessTokenFor(SCORER_KEY, "wml-prod");
         assertThat(after).isNotEqualTo(before);
         assertThat(IAM.tokenCalls()).isEqualTo(2);
-        assertThat(iamCache().entries()).singleElement().satisfies(entry -> {
+        assertThat(iamCache().operations().entries()).singleElement().satisfies(entry -> {
             assertThat(entry.mints()).isEqualTo(2);
             assertThat(entry.lastRefreshOutcome()).isEqualTo("success");
         });
@@ -244,7 +244,7 @@ class ManagementIntegrationTests extends ManagementTest {
                 .jsonPath("$.evicted")
                 .isEqualTo(1);
 
-        assertThat(iamCache().entries()).isEmpty();
+        assertThat(iamCache().operations().entries()).isEmpty();
         String after = accessTokenFor(SCORER_KEY, "wml-prod");
         assertThat(after).isNotEqualTo(before);
         assertThat(IAM.tokenCalls()).isEqualTo(2);

@@ -30,11 +30,11 @@ class MetricsIntegrationTests extends ManagementTest {
                 .expectStatus()
                 .isUnauthorized();
         // a refresh that fails, then the stale token is served
-        issuer.caches().forEach(cache -> cache.evict("wml-dev"));
+        issuer.caches().forEach(cache -> cache.operations().evict("wml-dev"));
         failRefreshOfWmlProd(SCORER_KEY);
         accessTokenFor(SCORER_KEY, "wml-prod");
         // three requests on a cold key while IAM holds its answer: one mint, two joins
-        issuer.caches().forEach(cache -> cache.evict("wml-prod"));
+        issuer.caches().forEach(cache -> cache.operations().evict("wml-prod"));
         concurrentRequestsWhileIamHolds(3);
         PrometheusScrape after = scrape();
 
@@ -116,7 +116,7 @@ class MetricsIntegrationTests extends ManagementTest {
         PrometheusScrape before = scrape();
 
         iotKey().exchange().expectStatus().isOk();
-        issuer.caches().forEach(cache -> cache.evict("factory-iot"));
+        issuer.caches().forEach(cache -> cache.operations().evict("factory-iot"));
         IOT.failNextCreates(503, 503, 503, 503);
         iotKey().exchange().expectStatus().isEqualTo(503);
         PrometheusScrape after = scrape();

@@ -75,10 +75,12 @@ class SharedTierIntegrationTests {
     @BeforeEach
     void coldCluster() {
         redis.redisCli("FLUSHALL");
-        brokers.forEach(
-                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL)));
-        brokers.forEach(
-                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict("factory-iot")));
+        brokers.forEach(broker -> broker.getBean(CredentialIssuer.class)
+                .caches()
+                .forEach(cache -> cache.operations().evict(CREDENTIAL)));
+        brokers.forEach(broker -> broker.getBean(CredentialIssuer.class)
+                .caches()
+                .forEach(cache -> cache.operations().evict("factory-iot")));
         IAM.reset();
         IOT.reset();
     }
@@ -276,11 +278,17 @@ class SharedTierIntegrationTests {
         load.atLeast(100);
 
         TestBroker.writeSecret("shared-tier", "key", randomKey());
-        brokers.get(1).getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL));
+        brokers.get(1)
+                .getBean(CredentialIssuer.class)
+                .caches()
+                .forEach(cache -> cache.operations().evict(CREDENTIAL));
         load.atLeast(load.count() + 200);
         int callsAfterRotation = iamCalls();
         redis.redisCli("DEL", sharedKey());
-        brokers.get(2).getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL));
+        brokers.get(2)
+                .getBean(CredentialIssuer.class)
+                .caches()
+                .forEach(cache -> cache.operations().evict(CREDENTIAL));
         load.atLeast(load.count() + 200);
         List<Answer> answers = load.stop();
         String after = redis.redisCli("GET", sharedKey()).trim();
@@ -324,15 +332,16 @@ class SharedTierIntegrationTests {
 
     // Where each cached IAM token of the credential came from on that replica, as the actuator's tokens view shows it.
     private static List<String> sources(ConfigurableApplicationContext broker) {
-        return broker.getBean(CredentialIssuer.class).caches().get(0).entries().stream()
+        return broker.getBean(CredentialIssuer.class).caches().get(0).operations().entries().stream()
                 .filter(entry -> entry.credential().equals(CREDENTIAL))
                 .map(CacheEntryView::source)
                 .toList();
     }
 
     private static void evictEverywhere() {
-        brokers.forEach(
-                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> cache.evict(CREDENTIAL)));
+        brokers.forEach(broker -> broker.getBean(CredentialIssuer.class)
+                .caches()
+                .forEach(cache -> cache.operations().evict(CREDENTIAL)));
     }
 
     private static double counter(ConfigurableApplicationContext broker, String name, String outcome) {

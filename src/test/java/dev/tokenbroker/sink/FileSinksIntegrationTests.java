@@ -75,7 +75,7 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> first.accessToken().reveal().equals(fileToken()));
 
-        issuer.caches().get(0).refresh("sidecar-prod").block(Duration.ofSeconds(10));
+        issuer.caches().get(0).operations().refresh("sidecar-prod").block(Duration.ofSeconds(10));
         IamToken fresh = issuer.iamToken(sidecarProd(), Duration.ZERO).block(Duration.ofSeconds(10));
 
         assertThat(fresh.accessToken()).isNotEqualTo(first.accessToken());
@@ -165,7 +165,7 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
             await().atMost(Duration.ofSeconds(10)).until(writer::written);
             String first = read(file);
 
-            issuer.caches().get(0).evict("sidecar-prod");
+            issuer.caches().get(0).operations().evict("sidecar-prod");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> !read(file).equals(first));
             assertThat(IAM.tokenCalls()).isEqualTo(2);
@@ -183,7 +183,7 @@ class FileSinksIntegrationTests extends BrokerIntegrationTest {
     }
 
     private boolean isLatestMintOnDisk() {
-        return issuer.caches().get(0).entries().stream()
+        return issuer.caches().get(0).operations().entries().stream()
                         .anyMatch(entry ->
                                 entry.credential().equals("sidecar-prod") && entry.mints() == 3 && !entry.refreshing())
                 && IAM.keyThatMinted(fileToken()) != null

@@ -66,7 +66,7 @@ public abstract class BrokerIntegrationTest {
         IAM.reset();
         IOT.reset();
         for (Credential credential : registry.all()) {
-            issuer.caches().forEach(cache -> cache.evict(credential.name()));
+            issuer.caches().forEach(cache -> cache.operations().evict(credential.name()));
         }
         client = WebTestClient.bindToServer()
                 .baseUrl("http://127.0.0.1:" + port)

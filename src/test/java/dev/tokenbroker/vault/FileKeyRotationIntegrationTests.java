@@ -37,7 +37,7 @@ class FileKeyRotationIntegrationTests extends BrokerIntegrationTest {
         assertThat(IAM.keyThatMinted(old)).isEqualTo(WML_DEV_KEY);
         assertThat(IAM.keyThatMinted(fresh)).isEqualTo(ROTATED_KEY);
         assertThat(IAM.tokenCalls()).isEqualTo(2);
-        assertThat(issuer.caches().get(0).entries())
+        assertThat(issuer.caches().get(0).operations().entries())
                 .filteredOn(entry -> entry.credential().equals("wml-dev"))
                 .hasSize(1);
         for (int i = 0; i < 20; i++) {
