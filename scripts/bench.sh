@@ -4,10 +4,14 @@
 # processes in the same run: a bare Spring Boot WebFlux app answering the same bytes (its own JVM, a class path with
 # only the WebFlux stack) and nginx serving the same bytes. Warms each, alternates them in rounds, prints req/s,
 # p50/p99, the ratios of each round and their median; then an open-loop run (hey at a fixed rate) at half the broker's
-# peak for its p99, and the broker's warm-up curve (req/s in each of the first 10 seconds after start).
+# peak for its p99, and the broker's warm-up curve (req/s in each of the first 10 seconds after start) with the
+# time it took to reach 90% of the peak. Each round drives the broker twice, as a client-key caller and as a workload
+# JWT caller (one token, remembered after its first verification), for the JWT/client-key ratio.
 #
 #   scripts/bench.sh                  # ROUNDS=3 SECONDS_PER_ROUND=10 CONNECTIONS=64 by default
 #   ROUNDS=5 SECONDS_PER_ROUND=20 scripts/bench.sh
+#   MODE=audit-canary scripts/bench.sh  # CANARY_SECONDS=30: every issued token has exactly one AUDIT line
+#   SKIP_BUILD=1 MAVEN_FLAGS=-o scripts/bench.sh  # reuse target/ as built; Maven offline
 #
 # Installs wrk, nginx and hey with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
@@ -16,6 +20,10 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10}
 CONNECTIONS=${CONNECTIONS:-64}
+MODE=${MODE:-bench}
+CANARY_SECONDS=${CANARY_SECONDS:-30}
+MAVEN_FLAGS=${MAVEN_FLAGS:-}
+BROKER_JAR=${BROKER_JAR:-target/token-broker.jar}
 BROKER_PORT=18080
 BARE_PORT=18090
 NGINX_PORT=18091
@@ -36,10 +44,15 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "logs and configuration: $work"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) CPUs)"
 
-echo "== building the jar and the test classes"
-./mvnw -B -q -DskipTests package
-./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "== building the jar and the test classes"
+  # shellcheck disable=SC2086
+  ./mvnw -B -q $MAVEN_FLAGS -DskipTests package
+fi
+# shellcheck disable=SC2086
+./mvnw -B -q $MAVEN_FLAGS dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null
 # The bare app's class path: the WebFlux stack only (no security, actuator, metrics, OpenAPI, vault, cache).
 tr ':' '\n' <"$work/test.cp" \
   | grep -Ev 'security|actuator|micrometer-(core|registry|tracing|jakarta)|spring-boot-micrometer|springdoc|swagger|spring-vault|caffeine|oauth2|nimbus|jose|webjars|health|ibm|wiotp|testcontainers|junit|assertj|blockhound|awaitility|helm|fabric8|bouncy|okhttp|mockwebserver' \
@@ -58,7 +71,11 @@ echo "== upstreams (IAM simulator) and vault"
 java -cp "target/test-classes:$(cat "$work/test.cp")" dev.tokenbroker.bench.BenchUpstreams "$work/vault" >"$work/upstreams.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do grep -q '^IAM_URL=' "$work/upstreams.log" && break; sleep 0.5; done
+for _ in $(seq 1 120); do grep -q '^JWT=' "$work/upstreams.log" && break; sleep 0.5; done
 iam_url=$(sed -n 's/^IAM_URL=//p' "$work/upstreams.log")
+jwks_url=$(sed -n 's/^JWKS_URL=//p' "$work/upstreams.log")
+jwt_issuer=$(sed -n 's/^JWT_ISSUER=//p' "$work/upstreams.log")
+jwt=$(sed -n 's/^JWT=//p' "$work/upstreams.log")
 
 key_out=$(java -jar target/token-broker.jar generate-client-key bench)
 client_key=$(echo "$key_out" | grep '^tbk_')
@@ -75,20 +92,24 @@ tokenbroker:
   callers:
     client-keys:
       bench: "$client_hash"
+    jwt:
+      - issuer: $jwt_issuer
+        jwk-set-uri: $jwks_url
+        audiences: [token-broker]
     rate-limit:
       overrides:
-        - callers: ["client:bench"]
+        - callers: ["client:bench", "system:serviceaccount:ml:bench"]
           requests-per-second: 100000000
           burst: 100000000
   policy:
-    - callers: ["client:bench"]
+    - callers: ["client:bench", "system:serviceaccount:ml:bench"]
       credentials: ["wml-prod"]
       grants: ["iam-token"]
 YAML
 
 echo "== broker (packaged jar, image flags, audit on)"
 started=$(date +%s.%N)
-java "${JVM_FLAGS[@]}" -jar target/token-broker.jar --spring.config.additional-location="file:$work/bench.yaml" \
+java "${JVM_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 broker_pid=$!
@@ -106,6 +127,58 @@ local key = os.getenv("BENCH_KEY")
 if key then wrk.headers["Authorization"] = "Bearer " .. key end
 LUA
 export BENCH_KEY="$client_key"
+
+if [ "$MODE" = audit-canary ]; then
+  # Every request carries its own X-Request-Id (the broker echoes it); wrk's Lua records the id of every 200 it
+  # received. Then: each of those ids has exactly one AUDIT line, and it says issued; no request id has two lines.
+  # Requests still in flight when wrk stops may have been answered (and audited) without wrk reading the answer:
+  # they are counted apart, and are at most one per connection.
+  mkdir -p "$work/canary"
+  cat >"$work/canary.lua" <<'LUA'
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  counter = 0
+  ok = io.open(os.getenv("CANARY_DIR") .. "/ok-" .. tid .. ".txt", "w")
+  auth = "Bearer " .. os.getenv("BENCH_KEY")
+end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", nil, { ["Authorization"] = auth, ["X-Request-Id"] = "canary-" .. tid .. "-" .. counter }, nil)
+end
+function response(status, headers, body)
+  if status == 200 then ok:write(headers["X-Request-Id"], "\n") end
+end
+function done(summary, latency, requests)
+  io.write("wrk requests: ", summary.requests, "  non-2xx: ", summary.errors.status, "\n")
+end
+LUA
+  echo "== audit canary: wrk -t2 -c$CONNECTIONS for ${CANARY_SECONDS} s, one X-Request-Id per request"
+  CANARY_DIR="$work/canary" wrk -t2 -c"$CONNECTIONS" -d"${CANARY_SECONDS}"s -s "$work/canary.lua" "$url" | tee "$work/canary/wrk.txt"
+  sleep 2
+  cat "$work/canary"/ok-*.txt | sort >"$work/canary/answered.txt"
+  grep -o '"request_id":"canary-[^"]*"' "$work/broker.log" | sed 's/"request_id":"//; s/"$//' | sort >"$work/canary/audited-all.txt" || true
+  grep '"request_id":"canary-' "$work/broker.log" | grep '"outcome":"issued"' \
+    | grep -o '"request_id":"canary-[^"]*"' | sed 's/"request_id":"//; s/"$//' | sort >"$work/canary/audited-issued.txt" || true
+  answered=$(wc -l <"$work/canary/answered.txt")
+  lines=$(wc -l <"$work/canary/audited-all.txt")
+  issued=$(wc -l <"$work/canary/audited-issued.txt")
+  twice=$(uniq -d "$work/canary/audited-all.txt" | wc -l)
+  unaudited=$(comm -23 "$work/canary/answered.txt" "$work/canary/audited-issued.txt" | wc -l)
+  in_flight=$(comm -13 "$work/canary/answered.txt" "$work/canary/audited-issued.txt" | wc -l)
+  echo "   200s read by wrk: $answered   AUDIT lines of canary requests: $lines (issued: $issued)"
+  echo "   request ids with more than one line: $twice   200s without an issued line: $unaudited"
+  echo "   issued lines whose answer wrk did not read (in flight at stop, at most $CONNECTIONS): $in_flight"
+  if [ "$twice" -eq 0 ] && [ "$unaudited" -eq 0 ] && [ "$in_flight" -le "$CONNECTIONS" ] && [ "$lines" -eq "$issued" ]; then
+    echo "audit canary: PASS"
+    exit 0
+  fi
+  echo "audit canary: FAIL" >&2
+  exit 1
+fi
 
 echo "== warm-up curve: broker req/s in each of its first 10 s of load"
 curve=()
@@ -150,9 +223,9 @@ nginx_url="http://127.0.0.1:$NGINX_PORT/v1/credentials/wml-prod/iam-token"
 wait_for "$nginx_url"
 cmp -s "$work/bench.body" <(curl -s "$nginx_url") || { echo "nginx answers other bytes" >&2; exit 1; }
 
-run() { # name url seconds -> "rps p50 p99"
+run() { # name url seconds [bearer] -> "rps p50 p99"
   local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -s "$work/post.lua" "$2")
+  out=$(BENCH_KEY="${4:-$client_key}" wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -s "$work/post.lua" "$2")
   local rps p50 p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -162,28 +235,36 @@ run() { # name url seconds -> "rps p50 p99"
 
 echo "== warm-up: ${SECONDS_PER_ROUND} s each"
 run broker "$url" "$SECONDS_PER_ROUND" >/dev/null
+run broker-jwt "$url" "$SECONDS_PER_ROUND" "$jwt" >/dev/null
 run bare "$bare_url" "$SECONDS_PER_ROUND" >/dev/null
 run nginx "$nginx_url" "$SECONDS_PER_ROUND" >/dev/null
 
 echo "== $ROUNDS rounds of ${SECONDS_PER_ROUND} s, wrk -t2 -c$CONNECTIONS"
-printf '%-6s %12s %9s %9s %12s %9s %12s %9s %14s %14s\n' round broker p50 p99 bare p99 nginx p99 broker/bare broker/nginx
+echo "   (broker: client-key caller; jwt: the broker with a remembered workload JWT; bare: the bare WebFlux app)"
+printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %8s %12s %13s %8s\n' round broker p50 p99 jwt p99 bare p99 nginx p99 \
+  broker/bare broker/nginx jwt/key
 ratios_bare=()
 ratios_nginx=()
+ratios_jwt=()
 peaks=()
 for round in $(seq 1 "$ROUNDS"); do
   read -r b_rps b_p50 b_p99 <<<"$(run broker "$url" "$SECONDS_PER_ROUND")"
+  read -r j_rps _ j_p99 <<<"$(run broker-jwt "$url" "$SECONDS_PER_ROUND" "$jwt")"
   read -r w_rps _ w_p99 <<<"$(run bare "$bare_url" "$SECONDS_PER_ROUND")"
   read -r n_rps _ n_p99 <<<"$(run nginx "$nginx_url" "$SECONDS_PER_ROUND")"
   rb=$(echo "scale=3; $b_rps / $w_rps" | bc)
   rn=$(echo "scale=3; $b_rps / $n_rps" | bc)
+  rj=$(echo "scale=3; $j_rps / $b_rps" | bc)
   ratios_bare+=("$rb")
   ratios_nginx+=("$rn")
+  ratios_jwt+=("$rj")
   peaks+=("$b_rps")
-  printf '%-6s %12s %9s %9s %12s %9s %12s %9s %14s %14s\n' "$round" "$b_rps" "$b_p50" "$b_p99" "$w_rps" "$w_p99" \
-    "$n_rps" "$n_p99" "$rb" "$rn"
+  printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %8s %12s %13s %8s\n' "$round" "$b_rps" "$b_p50" "$b_p99" "$j_rps" \
+    "$j_p99" "$w_rps" "$w_p99" "$n_rps" "$n_p99" "$rb" "$rn" "$rj"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $(median "${ratios_nginx[@]}")"
+echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $(median "${ratios_nginx[@]}")" \
+  "  median jwt/key: $(median "${ratios_jwt[@]}")"
 
 peak=$(median "${peaks[@]}")
 rate=$(echo "$peak / 2" | bc)
@@ -194,5 +275,13 @@ hey -z "${SECONDS_PER_ROUND}s" -c "$CONNECTIONS" -q "$per_worker" -m POST -H "Au
 awk '/Requests\/sec/ {print "   achieved req/s: " $2} /50% in/ {print "   p50: " $3 * 1000 " ms"} /99% in/ {print "   p99: " $3 * 1000 " ms"}' "$work/hey.txt"
 grep -q '\[200\]' "$work/hey.txt" && grep -A5 'Status code distribution' "$work/hey.txt" | sed 's/^/   /'
 
+target90=$(echo "$peak * 0.9" | bc)
+reached=none
+for i in "${!curve[@]}"; do
+  if [ "$(echo "${curve[$i]} >= $target90" | bc)" -eq 1 ]; then reached=$((i + 1)); break; fi
+done
+echo "== warm-up: 90% of the median peak ($target90 req/s) reached in second ${reached} of the first 10 of load" \
+  "(none: not within 10 s)"
 echo "== broker RSS after the run: $(( $(awk '/VmRSS/ {print $2}' /proc/$broker_pid/status) / 1024 )) MiB"
 echo "audit lines written: $(grep -c '"outcome":"issued"' "$work/broker.log")"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

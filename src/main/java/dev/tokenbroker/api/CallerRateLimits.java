@@ -36,13 +36,13 @@ final class CallerRateLimits implements WebFilter {
                 .then(Mono.defer(() -> chain.filter(exchange)));
     }
 
-    private Mono<Void> admit(CallerAuthentication caller, ServerWebExchange exchange) {
+    /** Takes one request from the caller's allowance: empty if it may go ahead, else {@link RateLimitedException}. */
+    Mono<Void> admit(CallerAuthentication caller, ServerWebExchange exchange) {
         Duration wait = limiter.acquire(caller.callerId());
         if (wait.isZero()) {
             return Mono.empty();
         }
         AuditContext.put(exchange, new AuditContext(caller.callerId(), null, null));
-        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
-        return Mono.error(new RateLimitedException(seconds));
+        return Mono.error(RateLimitedException.after(wait));
     }
 }

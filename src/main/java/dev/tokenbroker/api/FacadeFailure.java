@@ -83,8 +83,7 @@ enum FacadeFailure {
     ResponseEntity<Object> answer(HttpStatus status, Throwable failure, Map<String, Object> body) {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
                 .contentType(MediaType.APPLICATION_JSON)
-                .header("Cache-Control", "no-store")
-                .header("Pragma", "no-cache");
+                .headers(NoStore::apply);
         retryAfterSeconds(failure).ifPresent(seconds -> response.header("Retry-After", Long.toString(seconds)));
         return response.body((Object) body);
     }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -42,17 +41,9 @@ final class FormBodies {
             return Mono.error(new InvalidRequestException("Content-Type must be application/x-www-form-urlencoded"));
         }
         return DataBufferUtils.join(exchange.getRequest().getBody(), JsonBodies.MAX_BODY_BYTES)
-                .map(FormBodies::text)
+                .map(JsonBodies::text)
                 .defaultIfEmpty("")
                 .map(body -> parse(body, known));
-    }
-
-    private static String text(DataBuffer buffer) {
-        try {
-            return buffer.toString(StandardCharsets.UTF_8);
-        } finally {
-            DataBufferUtils.release(buffer);
-        }
     }
 
     static Form parse(String body, Set<String> known) {

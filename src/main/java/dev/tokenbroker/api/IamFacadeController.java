@@ -3,6 +3,7 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.iam.IamTokenProvider;
 import dev.tokenbroker.support.Secret;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -10,7 +11,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.SchemaProperty;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.ResponseEntity;
@@ -31,12 +31,11 @@ import reactor.core.publisher.Mono;
 @RestController
 class IamFacadeController {
 
-    static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
+    static final String APIKEY_GRANT = IamTokenProvider.APIKEY_GRANT;
     static final String CR_TOKEN_GRANT = "urn:ibm:params:oauth:grant-type:cr-token";
 
     private static final Set<String> FIELDS =
             Set.of("grant_type", "apikey", "cr_token", "profile_name", "profile_id", "response_type", "scope");
-    private static final Duration MIN_VALID = Duration.ofSeconds(IamTokenRequest.DEFAULT_MIN_VALID_SECONDS);
 
     private final TokenIssuance issuance;
     private final IamErrorResponses errors;
@@ -124,7 +123,7 @@ class IamFacadeController {
         }
         return issuance.authenticate(presented, exchange).flatMap(caller -> {
             Credential credential = issuance.authorize(caller.callerId(), name, Grant.IAM_TOKEN, exchange);
-            return issuance.iamToken(caller.callerId(), credential, MIN_VALID, exchange)
+            return issuance.iamToken(caller.callerId(), credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange)
                     .map(token ->
                             CredentialsController.<Object>noStore(new IamFacadeTokenResponse(token, clock.instant())));
         });

@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 
 /**
  * Body of {@code POST /v1/credentials/{name}/iam-token}.
@@ -11,6 +12,9 @@ record IamTokenRequest(@JsonProperty("min_valid_seconds") Integer minValidSecond
 
     static final IamTokenRequest DEFAULT = new IamTokenRequest(null);
     static final int DEFAULT_MIN_VALID_SECONDS = 60;
+    /** What the drop-in endpoints ask for: they take no {@code min_valid_seconds}. */
+    static final Duration DEFAULT_MIN_VALID = Duration.ofSeconds(DEFAULT_MIN_VALID_SECONDS);
+
     static final int MAX_MIN_VALID_SECONDS = 3000;
 
     int minValidSecondsOrDefault() {

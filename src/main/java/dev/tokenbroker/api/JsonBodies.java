@@ -72,7 +72,8 @@ final class JsonBodies {
         return new UnsupportedMediaTypeStatusException((MediaType) null, List.of(MediaType.APPLICATION_JSON));
     }
 
-    private static String text(DataBuffer buffer) {
+    /** A joined body as UTF-8 text; releases the buffer. */
+    static String text(DataBuffer buffer) {
         try {
             return buffer.toString(StandardCharsets.UTF_8);
         } finally {

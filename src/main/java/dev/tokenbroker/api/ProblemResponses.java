@@ -101,8 +101,7 @@ public final class ProblemResponses
         response.setStatusCode(problem.status);
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(PROBLEM_JSON);
-        headers.setCacheControl("no-store");
-        headers.setPragma("no-cache");
+        NoStore.apply(headers);
         problem.headers.forEach(headers::set);
         DataBuffer buffer = response.bufferFactory().wrap(json.writeValueAsBytes(body));
         return response.writeWith(Mono.just(buffer));

@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.SchemaProperty;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +45,6 @@ class TokenExchangeController {
             "actor_token_type",
             "scope",
             "client_id");
-    private static final Duration MIN_VALID = Duration.ofSeconds(IamTokenRequest.DEFAULT_MIN_VALID_SECONDS);
 
     private final TokenIssuance issuance;
     private final OAuthErrorResponses errors;
@@ -130,7 +128,7 @@ class TokenExchangeController {
                 throw new OAuthErrorResponses.NoGrantsException();
             }
             Credential credential = issuance.authorize(caller.callerId(), name, Grant.IAM_TOKEN, exchange);
-            return issuance.iamToken(caller.callerId(), credential, MIN_VALID, exchange)
+            return issuance.iamToken(caller.callerId(), credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange)
                     .map(token ->
                             CredentialsController.<Object>noStore(new ExchangedTokenResponse(token, clock.instant())));
         });

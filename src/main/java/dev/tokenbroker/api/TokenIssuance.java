@@ -1,5 +1,7 @@
 package dev.tokenbroker.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.caller.CallerAuthentication;
@@ -30,11 +32,15 @@ import reactor.core.publisher.Mono;
 @Component
 final class TokenIssuance {
 
+    private static final int FINGERPRINTS = 10_000;
+
     private final ReactiveAuthenticationManager callers;
     private final CallerRateLimiter rateLimits;
     private final CredentialAccess access;
     private final CredentialIssuer issuer;
     private final AuditLog audit;
+    private final Cache<Secret, String> fingerprints =
+            Caffeine.newBuilder().weakKeys().maximumSize(FINGERPRINTS).build();
 
     TokenIssuance(
             ReactiveAuthenticationManager callerAuthenticationManager,
@@ -74,8 +80,7 @@ final class TokenIssuance {
         if (wait.isZero()) {
             return Mono.just(caller);
         }
-        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
-        return Mono.error(new RateLimitedException(seconds));
+        return Mono.error(RateLimitedException.after(wait));
     }
 
     /**
@@ -114,7 +119,7 @@ final class TokenIssuance {
      */
     Mono<IamToken> iamToken(String caller, Credential credential, Duration minValid, ServerWebExchange exchange) {
         return issuer.iamToken(credential, minValid)
-                .doOnNext(token -> AuditedResponses.issued(exchange, audit.fingerprint(token.accessToken())));
+                .doOnNext(token -> AuditedResponses.issued(exchange, fingerprint(token.accessToken())));
     }
 
     /**
@@ -124,7 +129,13 @@ final class TokenIssuance {
      */
     Mono<IotAppKey> iotKey(String caller, Credential credential, Set<String> roles, ServerWebExchange exchange) {
         return issuer.iotKey(credential, roles)
-                .doOnNext(key -> AuditedResponses.issued(exchange, audit.fingerprint(key.token())));
+                .doOnNext(key -> AuditedResponses.issued(exchange, fingerprint(key.token())));
+    }
+
+    // A cached credential is handed out as the same Secret instance until it is replaced: its fingerprint is
+    // worked out once (weak keys compare by identity and let a replaced one go).
+    private String fingerprint(Secret issued) {
+        return fingerprints.get(issued, audit::fingerprint);
     }
 
     /** Notes, for the audit, a refusal that is answered here rather than by {@link ProblemResponses}. */

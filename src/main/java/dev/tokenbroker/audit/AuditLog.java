@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes audit lines to the {@code AUDIT} logger (route it to its own appender in production). Fingerprints are
@@ -28,7 +27,6 @@ public final class AuditLog {
 
     private final SecretKeySpec key;
     private final Clock clock;
-    private final JsonMapper json = JsonMapper.builder().build();
     private final List<AuditListener> listeners;
 
     AuditLog(AuditProperties properties, Clock clock, ObjectProvider<AuditListener> listeners) {
@@ -103,7 +101,7 @@ public final class AuditLog {
 
     private void write(AuditEvent event) {
         if (audit.isInfoEnabled()) {
-            audit.info(json.writeValueAsString(event));
+            audit.info(AuditLine.json(event));
         }
         for (AuditListener listener : listeners) {
             listener.onEvent(event);

@@ -1,5 +1,7 @@
 package dev.tokenbroker.caller;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialType;
@@ -7,15 +9,24 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
-/** Decides whether a caller gets a grant on a credential: the policy and the registry, in one answer. Thread-safe. */
+/**
+ * Decides whether a caller gets a grant on a credential: the policy and the registry, in one answer. Both are fixed
+ * for the life of the application context, so a decision that grants is remembered per (caller, credential, grant)
+ * for as long as this bean lives (at most {@value #REMEMBERED} of them, least recently used first out); a refusal is
+ * worked out afresh each time, so that unknown names cannot crowd out the callers that are served. Thread-safe.
+ */
 @Component
 public final class CredentialAccess {
 
     private static final Map<Grant, CredentialType> ISSUED_BY =
             Map.of(Grant.IAM_TOKEN, CredentialType.IAM_APIKEY, Grant.IOT_KEY, CredentialType.IOT_APP);
 
+    private static final int REMEMBERED = 10_000;
+
     private final CredentialRegistry registry;
     private final Policy policy;
+    private final Cache<Ask, Credential> granted =
+            Caffeine.newBuilder().maximumSize(REMEMBERED).build();
 
     CredentialAccess(CredentialRegistry registry, Policy policy) {
         this.registry = registry;
@@ -29,6 +40,17 @@ public final class CredentialAccess {
      * @throws CredentialTypeMismatchException if the caller may use it but its type does not issue this grant
      */
     public Credential authorize(String caller, String name, Grant grant) {
+        Ask ask = new Ask(caller, name, grant);
+        Credential known = granted.getIfPresent(ask);
+        if (known != null) {
+            return known;
+        }
+        Credential credential = decide(caller, name, grant);
+        granted.put(ask, credential);
+        return credential;
+    }
+
+    private Credential decide(String caller, String name, Grant grant) {
         Credential credential = registry.find(name).orElseThrow(CredentialForbiddenException::new);
         if (policy.grants(caller, name).isEmpty()) {
             throw new CredentialForbiddenException();
@@ -41,6 +63,8 @@ public final class CredentialAccess {
         }
         return credential;
     }
+
+    private record Ask(String caller, String credential, Grant grant) {}
 
     /** The credentials this caller has any grant on, by name. */
     public List<Credential> visibleTo(String caller) {

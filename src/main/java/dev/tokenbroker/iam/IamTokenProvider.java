@@ -26,7 +26,9 @@ import reactor.core.publisher.Mono;
  */
 public final class IamTokenProvider {
 
-    static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
+    /** IAM's API-key grant type, the one the broker mints with (and the facade's callers send). */
+    public static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
+
     private static final Upstream UPSTREAM = Upstream.IAM;
 
     private final WebClient client;

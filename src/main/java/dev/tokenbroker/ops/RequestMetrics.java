@@ -9,6 +9,8 @@ import dev.tokenbroker.credential.CredentialType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +31,9 @@ final class RequestMetrics implements AuditListener {
 
     private final MeterRegistry meters;
     private final CredentialRegistry registry;
+    // Registered once per series: looking a counter up by builder allocates an id and sorts its tags each time. The
+    // key space is the tags', bounded by configuration.
+    private final ConcurrentMap<Series, Counter> counters = new ConcurrentHashMap<>();
 
     RequestMetrics(MeterRegistry meters, CredentialRegistry registry) {
         this.meters = meters;
@@ -53,6 +58,13 @@ final class RequestMetrics implements AuditListener {
     }
 
     private Counter counter(String credential, String grant, String outcome) {
+        return counters.computeIfAbsent(new Series(credential, grant, outcome), this::register);
+    }
+
+    private Counter register(Series series) {
+        String credential = series.credential();
+        String grant = series.grant();
+        String outcome = series.outcome();
         return Counter.builder(NAME)
                 .description(MeterDescriptions.of(NAME))
                 .tag("credential", credential)
@@ -60,6 +72,8 @@ final class RequestMetrics implements AuditListener {
                 .tag("outcome", outcome)
                 .register(meters);
     }
+
+    private record Series(String credential, String grant, String outcome) {}
 
     private static String reason(String reason) {
         return reason != null && REASON.matcher(reason).matches() ? reason : "refused";

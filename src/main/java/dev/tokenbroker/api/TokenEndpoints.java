@@ -1,0 +1,167 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.caller.CallerAuthentication;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.header.HttpHeaderWriterWebFilter;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * The hot path: serves the ordinary requests of the three token endpoints ({@code POST
+ * /v1/credentials/{name}/iam-token}, {@code POST /iam/{name}/identity/token}, {@code POST /oauth2/token}) from one
+ * early filter, without annotated dispatch, content negotiation or the Spring Security filter chain, and with each
+ * answer's bytes serialised once per token and second ({@link TokenBodies}). What it does for them is what the chain
+ * and the controllers do, in the same order and by the same code: the security headers of the endpoint's own chain
+ * (its {@link HttpHeaderWriterWebFilter}), bearer authentication with the caller authentication manager, the
+ * {@code /v1} rate limit, then the controller method, whose answer it writes as the annotated dispatch would.
+ *
+ * <p>Anything out of the ordinary goes down the regular path untouched, to be answered there exactly as before: a
+ * path that is not plainly well formed, a query string, an {@code Accept} header other than none, {@code *}{@code /*}
+ * or {@code application/json}, a loopback-caller request, an {@code Authorization} header that is not one plain
+ * {@code Bearer} value, and a {@code /v1} caller that does not authenticate (its 401 is the entry point's).
+ * Failures after that are signalled as errors, for {@link AuditedResponses} and {@link ProblemResponses} to answer, as
+ * they are for a controller. Thread-safe.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 3)
+final class TokenEndpoints implements WebFilter {
+
+    static final String V1_PATTERN = "/v1/credentials/{name}/iam-token";
+    static final String FACADE_PATTERN = "/iam/{name}/identity/token";
+    static final String EXCHANGE_PATH = "/oauth2/token";
+
+    private static final String NAME = "([a-z0-9][a-z0-9-]{0,62})";
+    private static final Pattern V1 = Pattern.compile("/v1/credentials/" + NAME + "/iam-token");
+    private static final Pattern FACADE = Pattern.compile("/iam/" + NAME + "/identity/token");
+    // RFC 6750 §2.1 b64token, as Spring Security's bearer converter reads it, case and all.
+    private static final Pattern BEARER = Pattern.compile("Bearer ([a-zA-Z0-9-._~+/]+=*)");
+    private static final String LOOPBACK_HEADER = "X-Token-Broker-Request";
+    private static final int MAX_AUTHORIZATION = 16 * 1024;
+
+    private final ReactiveAuthenticationManager callers;
+    private final CallerRateLimits rateLimits;
+    private final CredentialsController v1;
+    private final IamFacadeController facade;
+    private final TokenExchangeController exchange;
+    private final TokenAnswers answers;
+    private final HttpHeaderWriterWebFilter callerHeaders;
+    private final HttpHeaderWriterWebFilter inBodyHeaders;
+
+    TokenEndpoints(
+            ReactiveAuthenticationManager callerAuthenticationManager,
+            CallerRateLimits rateLimits,
+            CredentialsController v1,
+            IamFacadeController facade,
+            TokenExchangeController exchange,
+            TokenAnswers answers,
+            @Qualifier("callerSecurity") SecurityWebFilterChain callerSecurity,
+            @Qualifier("inBodyCredentials") SecurityWebFilterChain inBodyCredentials) {
+        this.callers = callerAuthenticationManager;
+        this.rateLimits = rateLimits;
+        this.v1 = v1;
+        this.facade = facade;
+        this.exchange = exchange;
+        this.answers = answers;
+        this.callerHeaders = headerWriter(callerSecurity);
+        this.inBodyHeaders = headerWriter(inBodyCredentials);
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        if (request.getMethod() != HttpMethod.POST
+                || request.getURI().getRawQuery() != null
+                || !ordinary(request.getHeaders())) {
+            return chain.filter(exchange);
+        }
+        String path = request.getPath().value();
+        if (path.startsWith("/v1/")) {
+            Matcher v1Path = V1.matcher(path);
+            return v1Path.matches() ? v1(v1Path.group(1), exchange, chain) : chain.filter(exchange);
+        }
+        if (path.startsWith("/iam/")) {
+            Matcher facadePath = FACADE.matcher(path);
+            if (!facadePath.matches()) {
+                return chain.filter(exchange);
+            }
+            String name = facadePath.group(1);
+            matched(exchange, FACADE_PATTERN);
+            return inBodyHeaders.filter(
+                    exchange, served -> answers.write(served, Mono.defer(() -> facade.token(name, served))));
+        }
+        if (path.equals(EXCHANGE_PATH)) {
+            matched(exchange, EXCHANGE_PATH);
+            return inBodyHeaders.filter(
+                    exchange, served -> answers.write(served, Mono.defer(() -> this.exchange.token(served))));
+        }
+        return chain.filter(exchange);
+    }
+
+    private Mono<Void> v1(String name, ServerWebExchange exchange, WebFilterChain chain) {
+        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        Matcher bearer = authorization == null || authorization.length() > MAX_AUTHORIZATION
+                ? null
+                : BEARER.matcher(authorization);
+        if (bearer == null || !bearer.matches()) {
+            return chain.filter(exchange);
+        }
+        return callers.authenticate(new BearerTokenAuthenticationToken(bearer.group(1)))
+                .ofType(CallerAuthentication.class)
+                .map(Optional::of)
+                // Not authenticated here: the chain authenticates it again and answers as it always has.
+                .onErrorResume(failure -> Mono.just(Optional.empty()))
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(caller -> caller.isPresent() ? served(name, caller.get(), exchange) : chain.filter(exchange));
+    }
+
+    private Mono<Void> served(String name, CallerAuthentication caller, ServerWebExchange exchange) {
+        matched(exchange, V1_PATTERN);
+        return callerHeaders.filter(
+                exchange,
+                served -> rateLimits
+                        .admit(caller, served)
+                        .then(answers.write(served, Mono.defer(() -> v1.iamToken(name, caller, served)))));
+    }
+
+    // One Authorization at most, no loopback-caller request, and an Accept the annotated dispatch would answer with
+    // application/json.
+    private static boolean ordinary(HttpHeaders headers) {
+        List<String> accept = headers.get(HttpHeaders.ACCEPT);
+        if (accept != null
+                && (accept.size() != 1 || !("*/*".equals(accept.get(0)) || "application/json".equals(accept.get(0))))) {
+            return false;
+        }
+        List<String> authorization = headers.get(HttpHeaders.AUTHORIZATION);
+        return (authorization == null || authorization.size() == 1) && !headers.containsHeader(LOOPBACK_HEADER);
+    }
+
+    // What the handler mappings record for the request observation (http.server.requests' uri tag).
+    private static void matched(ServerWebExchange exchange, String pattern) {
+        ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+                .ifPresent(context -> context.setPathPattern(pattern));
+    }
+
+    private static HttpHeaderWriterWebFilter headerWriter(SecurityWebFilterChain chain) {
+        return chain.getWebFilters()
+                .ofType(HttpHeaderWriterWebFilter.class)
+                .toStream()
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("a security chain without its header writer"));
+    }
+}
