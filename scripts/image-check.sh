@@ -3,44 +3,68 @@
 #
 #   1. the Dockerfile extracts exactly the jar the Maven build makes (target/<finalName>.jar),
 #   2. the layers extract with the Dockerfile's own command, and they are the four the Dockerfile copies,
-#   3. the layers, copied into one folder in the Dockerfile's COPY order (the image's WORKDIR), with the
-#      Dockerfile's class-data-sharing training run replayed there, start with the image's ENTRYPOINT, and
-#      /actuator/health/readiness and /actuator/health/startup answer UP, with the application's classes loaded
-#      from the archive; then again as the Helm chart's sidecar starts it (its command, JAVA_TOOL_OPTIONS, profile).
+#   3. the layers, copied into one folder in the Dockerfile's COPY order (the image's WORKDIR) with the JVM flags
+#      files (src/main/jvm) beside them and the Dockerfile's AOT cache training run replayed there, start with the
+#      image's ENTRYPOINT, and /actuator/health/readiness and /actuator/health/startup answer UP, with the
+#      application's classes loaded from the AOT cache; then again as the Helm chart's sidecar starts it (its
+#      command, JAVA_TOOL_OPTIONS, profile), and once with a cache the JVM cannot map (it must start without it),
+#   4. the jar holds no Jackson 2, springdoc or swagger jar, and no Jackson 2 class is loaded at ready.
 #
 # It builds nothing: run `./mvnw -B package` (or verify) first. Exits non-zero on any failure. Prints one
 # `image-check:` line per run with the time to ready and the resident set size at ready.
 #
 # Environment (all optional):
 #   IMAGE_CHECK_JAR       the jar to check                      (default target/token-broker.jar)
-#   IMAGE_CHECK_JAVA      the java binary that plays the image's JRE  (default: java on PATH)
-#   IMAGE_CHECK_RUNS      runs to do, any of: image image-nocds sidecar sidecar-nocds sidecar-aot
-#                         (default "image sidecar"; the others measure the same starts without the class
-#                         data sharing archive, and with the JDK 24+ AOT cache instead, for docs/benchmarks.md)
+#   IMAGE_CHECK_JAVA      the java binary that plays the image's JRE, Temurin 25 like the image's
+#                         (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when present, else java on PATH)
+#   IMAGE_CHECK_RUNS      runs to do, any of: image image-noaot image-badaot sidecar sidecar-noaot
+#                         (default "image image-badaot sidecar"; -noaot measures the same start without the AOT
+#                         cache, -badaot starts with a cache the JVM cannot map; "" only builds the layout)
 #   IMAGE_CHECK_TIMEOUT   seconds to wait for readiness          (default 60)
 #   IMAGE_CHECK_KEEP      1 keeps the work folder                (default: removed)
+#   IMAGE_CHECK_WORK      the work folder to use (kept; default a new temporary folder); the image's WORKDIR is
+#                         replayed in $IMAGE_CHECK_WORK/image/app (scripts/footprint.sh runs the broker there)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 JAR=${IMAGE_CHECK_JAR:-target/token-broker.jar}
-JAVA_BIN=${IMAGE_CHECK_JAVA:-java}
-RUNS=${IMAGE_CHECK_RUNS:-image sidecar}
+TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+if [[ -x "$TEMURIN_25" ]]; then DEFAULT_JAVA=$TEMURIN_25; else DEFAULT_JAVA=java; fi
+JAVA_BIN=${IMAGE_CHECK_JAVA:-$DEFAULT_JAVA}
+RUNS=${IMAGE_CHECK_RUNS-image image-badaot sidecar}
 TIMEOUT=${IMAGE_CHECK_TIMEOUT:-60}
 DOCKERFILE=Dockerfile
 VALUES=helm/token-broker/values.yaml
 HELPERS=helm/token-broker/templates/_helpers.tpl
 # What the chart gives each container (resources.limits.memory, sidecar.resources.limits.memory): the JVM
-# sizes its heap from it in a container, so the runs here tell it the same with -XX:MaxRAM.
-IMAGE_MAX_RAM=256m
-SIDECAR_MAX_RAM=192m
+# sizes itself from it in a container, so the runs here tell it the same with -XX:MaxRAM.
+chart_limit() { # the values.yaml block (resources or sidecar) -> its limits.memory as a -XX:MaxRAM value
+    local value
+    if [[ "$1" == resources ]]; then
+        value=$(sed -n '/^resources:/,/^[a-z]/{/^  limits:/,/^  [a-z]/s/^    memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES")
+    else
+        value=$(sed -n '/^sidecar:/,/^[a-z]/{/^    limits:/,/^    [a-z]/s/^      memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES")
+    fi
+    [[ -n "$value" ]] || fail "cannot read the $1 memory limit (in Mi) from $VALUES"
+    echo "${value}m"
+}
+IMAGE_MAX_RAM=$(chart_limit resources)
+SIDECAR_MAX_RAM=$(chart_limit sidecar)
 
 fail() {
     echo "image-check: FAILED: $*" >&2
     exit 1
 }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/image-check.XXXXXX")
+if [[ -n "${IMAGE_CHECK_WORK:-}" ]]; then
+    WORK=$IMAGE_CHECK_WORK
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
+    IMAGE_CHECK_KEEP=1
+else
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/image-check.XXXXXX")
+fi
 PID=""
 cleanup() {
     if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
@@ -100,18 +124,33 @@ for layer in "${copied[@]}"; do
 done
 echo "image-check: layers ${copied[*]} extracted and copied to $workdir as the Dockerfile does"
 
-# The final stage's training runs (RUN java ..., continuation lines joined), replayed in the same folder.
+# --- 4. No second Jackson, no springdoc, in the jar ----------------------------------------------------------
+unwanted=$(ls "$APP/lib" | grep -E '^(jackson-(core|databind|dataformat-[a-z]*|datatype-[a-z0-9]*)-2\.|springdoc-|swagger-)' || true)
+[[ -z "$unwanted" ]] || fail "the jar holds jars the runtime does not need: $(tr '\n' ' ' <<<"$unwanted")"
+echo "image-check: no Jackson 2, springdoc or swagger jar in $workdir/lib ($(ls "$APP/lib" | wc -l) jars)"
+
+# The JVM flags files the final stage copies (COPY --from=build /workspace/src/main/jvm/ ./jvm/).
+flags_copy=$(grep -E '^COPY --from=build /workspace/src/main/jvm/ \./jvm/$' "$DOCKERFILE") \
+    || fail "$DOCKERFILE does not copy src/main/jvm/ to ./jvm/"
+mkdir -p "$APP/jvm"
+cp -a src/main/jvm/. "$APP/jvm/"
+echo "image-check: $flags_copy"
+
+# The final stage's training run (RUN bash jvm/aot-training.sh), replayed in the same folder with the JRE under test.
 final_stage=$(awk '/^FROM /{stage=""} {stage=stage $0 "\n"} END{printf "%s", stage}' "$DOCKERFILE")
-mapfile -t training < <(sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' <<<"$final_stage" | sed -n 's/^RUN \(java .*\)$/\1/p')
+mapfile -t training < <(sed -e ':a' -e '/\\$/N; s/\\\n[[:space:]]*/ /; ta' <<<"$final_stage" | sed -n 's/^RUN \(bash jvm\/.*\)$/\1/p')
+[[ ${#training[@]} -ge 1 ]] || fail "$DOCKERFILE's final stage has no training run (RUN bash jvm/...)"
+java_dir=$(dirname "$(command -v "$JAVA_BIN")")
 for line in "${training[@]}"; do
     read -r -a train_cmd <<<"$line"
-    train_cmd[0]=$JAVA_BIN
-    (cd "$APP" && "${train_cmd[@]}" >"$WORK/training.log" 2>&1) || {
+    (cd "$APP" && PATH="$java_dir:$PATH" TRAINING_PORT=$((20000 + RANDOM % 20000)) "${train_cmd[@]}" \
+        >"$WORK/training.log" 2>&1) || {
         tail -n 40 "$WORK/training.log" >&2
         fail "the Dockerfile's training run failed: $line"
     }
 done
-echo "image-check: ${#training[@]} training run(s) of the final stage replayed in $workdir"
+[[ -s "$APP/app.aot" ]] || fail "the training run wrote no app.aot"
+echo "image-check: training run replayed in $workdir: $(tail -n 1 "$WORK/training.log")"
 
 # --- 3. The extracted application starts as the image (and the chart's sidecar) would start it ---------------
 entrypoint_json=$(grep -E '^ENTRYPOINT \[' "$DOCKERFILE" | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
@@ -119,10 +158,15 @@ entrypoint_json=$(grep -E '^ENTRYPOINT \[' "$DOCKERFILE" | tail -n 1 | sed 's/^E
 mapfile -t ENTRYPOINT < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
 [[ "${ENTRYPOINT[0]}" == java ]] || fail "ENTRYPOINT does not start with java"
 mapfile -t SIDECAR_COMMAND < <(sed -n '/define "token-broker.sidecar"/,/^  env:/p' "$HELPERS" \
-    | sed -n 's/^    - \(.*\)$/\1/p')
+    | sed -n 's/^    - \(.*\)$/\1/p' | sed 's/^"\(.*\)"$/\1/')
 [[ "${SIDECAR_COMMAND[0]:-}" == java ]] || fail "cannot read the sidecar command from $HELPERS"
+grep -q '^  javaToolOptions: "' <(sed -n '/^sidecar:/,/^[a-z]/p' "$VALUES") || fail "cannot read sidecar.javaToolOptions from $VALUES"
 SIDECAR_JAVA_TOOL_OPTIONS=$(sed -n '/^sidecar:/,/^[a-z]/s/^  javaToolOptions: "\(.*\)"$/\1/p' "$VALUES")
-[[ -n "$SIDECAR_JAVA_TOOL_OPTIONS" ]] || fail "cannot read sidecar.javaToolOptions from $VALUES"
+for flags in "${ENTRYPOINT[@]}" "${SIDECAR_COMMAND[@]}"; do
+    if [[ "$flags" == @* ]]; then
+        [[ -f "$APP/${flags#@}" ]] || fail "the java argument file $flags is not in the image"
+    fi
+done
 
 mkdir -p "$WORK/vault" "$WORK/config" "$WORK/tmp"
 # No credentials: readiness needs only a readable vault, and nothing calls IAM.
@@ -184,42 +228,53 @@ start() {
     rss_kb=$(ps -o rss= -p "$PID" | tr -d ' ')
     curl -fsS --max-time 2 "http://127.0.0.1:$management/actuator/health/startup" | grep -q '"status":"UP"' \
         || fail "$name: /actuator/health/startup is not UP"
-    # With an archive, the application's own classes must come from it (a JVM that cannot map it says nothing).
+    # With the AOT cache, the application's own classes must come from it; with a cache the JVM cannot map, it
+    # must have started without it.
     local archived
     archived=$(grep -c 'source: shared objects file' "$WORK/$name-classes.log" || true)
-    if [[ " ${command[*]} " == *" -XX:SharedArchiveFile="* || " ${command[*]} " == *" -XX:AOTCache="* ]]; then
+    if [[ "$name" == *-badaot ]]; then
+        ! grep -q 'dev.tokenbroker.TokenBrokerApplication source: shared objects file' "$WORK/$name-classes.log" \
+            || fail "$name: the application's classes came from a cache the JVM should not have mapped"
+    elif [[ " ${command[*]} " == *" -XX:AOTCache="* ]]; then
         grep -q 'dev.tokenbroker.TokenBrokerApplication source: shared objects file' "$WORK/$name-classes.log" \
-            || fail "$name: the application's classes were not loaded from the archive"
+            || fail "$name: the application's classes were not loaded from the AOT cache"
     fi
+    # Jackson 3 keeps Jackson 2's annotations package (com.fasterxml.jackson.annotation); nothing else of Jackson 2.
+    if grep -Eq ' com\.fasterxml\.jackson\.(core|databind|dataformat|datatype)\.' "$WORK/$name-classes.log"; then
+        fail "$name: Jackson 2 classes were loaded"
+    fi
+    local loaded
+    loaded=$(wc -l <"$WORK/$name-classes.log")
     local started_line
     started_line=$(grep -o 'Started TokenBrokerApplication in [0-9.]* seconds' "$log" | head -n 1 || true)
     kill "$PID"
     wait "$PID" 2>/dev/null || true
     PID=""
-    printf 'image-check: %-13s java=%s ready_ms=%d rss_mib=%d archived_classes=%d (%s)\n' "$name" "$java_version" \
-        $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "$archived" "${started_line:-no start line}"
+    printf 'image-check: %-13s java=%s ready_ms=%d rss_mib=%d loaded_classes=%d archived_classes=%d (%s)\n' "$name" \
+        "$java_version" $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "$loaded" "$archived" \
+        "${started_line:-no start line}"
 }
 
 java_version=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')
 
-# train_aot: a JDK 24+ AOT cache training run of the sidecar, in the image layout.
-train_aot() {
-    (
-        cd "$APP"
-        env SPRING_CONFIG_ADDITIONAL_LOCATION="file:$WORK/config/" SPRING_PROFILES_ACTIVE=sidecar \
-            SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 JAVA_TOOL_OPTIONS="$SIDECAR_TOOL_OPTIONS" \
-            "$JAVA_BIN" "-XX:AOTCacheOutput=$WORK/app.aot" -Dspring.context.exit=onRefresh -jar "$final_name.jar"
-    ) >"$WORK/aot-training.log" 2>&1 || {
-        tail -n 40 "$WORK/aot-training.log" >&2
-        fail "sidecar-aot: training run failed"
-    }
-}
-
-# without_cds COMMAND... : the command without its -XX:SharedArchiveFile flag.
-without_cds() {
+# without_aot COMMAND... : the command without its -XX:AOTCache flag.
+without_aot() {
     local argument
     for argument in "$@"; do
-        [[ "$argument" == -XX:SharedArchiveFile=* ]] || printf '%s\n' "$argument"
+        [[ "$argument" == -XX:AOTCache=* ]] || printf '%s\n' "$argument"
+    done
+}
+
+# bad_aot COMMAND... : the command with its AOT cache replaced by a damaged copy (a JVM that cannot map it).
+bad_aot() {
+    head -c 1048576 "$APP/app.aot" >"$WORK/damaged.aot"
+    local argument
+    for argument in "$@"; do
+        if [[ "$argument" == -XX:AOTCache=* ]]; then
+            printf '%s\n' "-XX:AOTCache=$WORK/damaged.aot"
+        else
+            printf '%s\n' "$argument"
+        fi
     done
 }
 
@@ -229,25 +284,23 @@ for run in $RUNS; do
         image)
             start image "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${ENTRYPOINT[@]}"
             ;;
-        image-nocds)
-            mapfile -t command < <(without_cds "${ENTRYPOINT[@]}")
-            start image-nocds "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${command[@]}"
+        image-noaot)
+            mapfile -t command < <(without_aot "${ENTRYPOINT[@]}")
+            start image-noaot "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${command[@]}"
+            ;;
+        image-badaot)
+            mapfile -t command < <(bad_aot "${ENTRYPOINT[@]}")
+            start image-badaot "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${command[@]}"
             ;;
         sidecar)
             start sidecar "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${SIDECAR_COMMAND[@]}"
             ;;
-        sidecar-nocds)
-            mapfile -t command < <(without_cds "${SIDECAR_COMMAND[@]}")
-            start sidecar-nocds "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
-            ;;
-        sidecar-aot)
-            train_aot
-            mapfile -t command < <(without_cds "${SIDECAR_COMMAND[@]}")
-            command=("${command[0]}" "-XX:AOTCache=$WORK/app.aot" "${command[@]:1}")
-            start sidecar-aot "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
+        sidecar-noaot)
+            mapfile -t command < <(without_aot "${SIDECAR_COMMAND[@]}")
+            start sidecar-noaot "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
             ;;
         *)
-            fail "unknown run '$run' (expected image, image-nocds, sidecar, sidecar-nocds or sidecar-aot)"
+            fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar or sidecar-noaot)"
             ;;
     esac
 done

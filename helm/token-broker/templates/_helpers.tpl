@@ -345,9 +345,10 @@ passing the subchart's scope so that names and values are the subchart's:
     {{- include "token-broker.sidecarVolumes" (index .Subcharts "token-broker") | nindent 4 }}
 
 The app container reads the sinks from the token-broker-sinks volume (see token-broker.sinkMount).
-The command repeats the image's ENTRYPOINT without its heap flags, because flags on the command
-line win over JAVA_TOOL_OPTIONS and the sidecar's small-heap profile must apply; it keeps the
-image's class data sharing archive (app.jsa).
+The command is the image's ENTRYPOINT with the sidecar's JVM flags file (jvm/sidecar.flags in the
+image, src/main/jvm/sidecar.flags in the repository: the one place they live) instead of the
+Deployment's; it keeps the image's AOT cache (app.aot). sidecar.javaToolOptions adds flags that
+the file does not set (the file's own win: the command line is read after JAVA_TOOL_OPTIONS).
 */}}
 {{- define "token-broker.sidecar" -}}
 - name: {{ .Values.sidecar.containerName }}
@@ -356,15 +357,17 @@ image's class data sharing archive (app.jsa).
   restartPolicy: Always
   command:
     - java
-    - -XX:SharedArchiveFile=app.jsa
-    - -Djava.io.tmpdir=/tmp
+    - -XX:AOTCache=app.aot
+    - "@jvm/sidecar.flags"
     - -jar
     - token-broker.jar
   env:
     - name: SPRING_PROFILES_ACTIVE
       value: sidecar
+    {{- with .Values.sidecar.javaToolOptions }}
     - name: JAVA_TOOL_OPTIONS
-      value: {{ .Values.sidecar.javaToolOptions | quote }}
+      value: {{ . | quote }}
+    {{- end }}
     {{- include "token-broker.env" . | nindent 4 }}
   ports:
     - name: tb-http

@@ -4,28 +4,58 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.http.HttpHeaders;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The OpenAPI description at {@code /v3/api-docs}: public, it describes every caller-facing path of DESIGN §2 with
  * its error responses, and it is written to {@code target/openapi.json}, which CI lints with {@code redocly lint}
- * (scripts/openapi-lint.sh).
+ * (scripts/openapi-lint.sh). The broker serves it as a static resource; springdoc, on the test class path only,
+ * generates it from the controllers at {@code /v3/api-docs/springdoc}, and the two must be the same bytes.
+ * {@code ./mvnw test -Dtest=OpenApiIntegrationTests -Dopenapi.update=true} rewrites the static documents from the
+ * code (then review the diff).
  */
 class OpenApiIntegrationTests extends BrokerIntegrationTest {
 
     static final Path DOCUMENT = Path.of("target/openapi.json");
 
+    private static final Path STATIC_DOCUMENTS = Path.of("src/main/resources");
+
     private static final Map<String, List<String>> V1_ERRORS = Map.of(
             "/v1/credentials", List.of("401", "429"),
             "/v1/credentials/{name}/iam-token", List.of("400", "401", "403", "415", "429", "502", "503"),
             "/v1/credentials/{name}/iot-key", List.of("400", "401", "403", "415", "429", "502", "503"));
+
+    @ParameterizedTest
+    @CsvSource({
+        "/v3/api-docs, /v3/api-docs/springdoc, " + ApiDocsConfiguration.JSON_DOCUMENT,
+        "/v3/api-docs.yaml, /v3/api-docs/springdoc.yaml, " + ApiDocsConfiguration.YAML_DOCUMENT
+    })
+    void apiDocsWhenServedThenSameBytesAndTypeAsSpringdocGeneratesFromTheCode(
+            String served, String generated, String resource) throws IOException {
+        EntityExchangeResult<byte[]> fromCode = document(generated);
+        if (Boolean.getBoolean("openapi.update")) {
+            Files.write(STATIC_DOCUMENTS.resolve(resource), fromCode.getResponseBody());
+        }
+
+        EntityExchangeResult<byte[]> fromResource = document(served);
+
+        assertThat(fromResource.getResponseHeaders().getContentType())
+                .isEqualTo(fromCode.getResponseHeaders().getContentType());
+        assertThat(new String(fromResource.getResponseBody(), StandardCharsets.UTF_8))
+                .as("src/main/resources/%s is out of date: rerun this test with -Dopenapi.update=true", resource)
+                .isEqualTo(new String(fromCode.getResponseBody(), StandardCharsets.UTF_8));
+    }
 
     @Test
     void apiDocsWithoutCredentialsListTheCallerApiPaths() throws IOException {
@@ -110,6 +140,16 @@ class OpenApiIntegrationTests extends BrokerIntegrationTest {
                 .contains("resource", "audience", "scope");
         assertThat(openapi.path("servers").findValuesAsString("url")).containsExactly("/");
         assertThat(openapi.toString()).doesNotContain("*/*", "127.0.0.1", "localhost");
+    }
+
+    private EntityExchangeResult<byte[]> document(String path) {
+        return client.get()
+                .uri(path)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(byte[].class)
+                .returnResult();
     }
 
     private JsonNode apiDocs() throws IOException {

@@ -157,7 +157,7 @@ class HelmChartTests {
         Container broker = brokerContainer(podSpec(render(template())));
 
         assertThat(broker.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
-        assertThat(broker.getResources().getLimits().get("memory")).hasToString("256Mi");
+        assertThat(broker.getResources().getLimits().get("memory")).hasToString("320Mi");
     }
 
     @Test
@@ -365,15 +365,12 @@ class HelmChartTests {
         assertThat(sidecar.getResources().getLimits()).containsKey("memory");
         assertThat(sidecar.getEnv())
                 .extracting(EnvVar::getName, EnvVar::getValue)
-                .contains(
-                        tuple("SPRING_PROFILES_ACTIVE", "sidecar"),
-                        tuple(
-                                "JAVA_TOOL_OPTIONS",
-                                "-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1 -Xss256k"
-                                        + " -XX:+ExitOnOutOfMemoryError -Dreactor.netty.ioWorkerCount=2"));
+                .contains(tuple("SPRING_PROFILES_ACTIVE", "sidecar"));
+        // The JVM flags come from the image's jvm/sidecar.flags (src/main/jvm), not from the chart's values.
+        assertThat(sidecar.getEnv()).extracting(EnvVar::getName).doesNotContain("JAVA_TOOL_OPTIONS");
         assertThat(sidecar.getCommand())
-                .containsExactly(
-                        "java", "-XX:SharedArchiveFile=app.jsa", "-Djava.io.tmpdir=/tmp", "-jar", "token-broker.jar");
+                .containsExactly("java", "-XX:AOTCache=app.aot", "@jvm/sidecar.flags", "-jar", "token-broker.jar");
+        assertThat(JvmFlagsTests.flags("sidecar.flags")).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         assertThat(volume(pod, "token-broker-sinks").getEmptyDir().getMedium()).isEqualTo("Memory");
         assertThat(mount(sidecar, "token-broker-sinks").getMountPath()).isEqualTo("/var/run/token-broker");
         assertThat(mount(named(pod.getContainers(), "scorer"), "token-broker-sinks"))

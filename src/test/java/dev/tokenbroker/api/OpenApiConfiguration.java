@@ -7,9 +7,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Names the OpenAPI description that springdoc serves at {@code /v3/api-docs} (public, no credentials needed) and
- * completes it ({@link OpenApiDocument}). The one server is relative ({@code /}: the broker that served the document),
- * so the document does not depend on the request that fetched it.
+ * Test scope only: names the OpenAPI description that springdoc derives from the controllers and completes it
+ * ({@link OpenApiDocument}). Springdoc runs in the tests alone (at {@code /v3/api-docs/springdoc}, see
+ * {@code application-it.yaml}); the broker serves the document it generated as a static resource
+ * ({@link ApiDocsConfiguration}), and {@link OpenApiIntegrationTests} fails when the two differ. The one server is
+ * relative ({@code /}: the broker that served the document), so the document does not depend on the request that
+ * fetched it.
  */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(

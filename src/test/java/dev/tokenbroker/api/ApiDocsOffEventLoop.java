@@ -10,9 +10,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Serves {@code /v3/api-docs} (springdoc) off the event loop: springdoc builds the description on first request by
- * scanning the classpath, which reads class files, a blocking call that must not run on a Netty thread. Every other
- * request is untouched.
+ * Test scope only, beside springdoc: serves {@code /v3/api-docs/springdoc} off the event loop, because springdoc
+ * builds the description on first request by scanning the classpath, which reads class files, a blocking call that
+ * BlockHound refuses on a Netty thread. Every other request is untouched.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
