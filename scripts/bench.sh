@@ -27,7 +27,11 @@ BROKER_JAR=${BROKER_JAR:-target/token-broker.jar}
 BROKER_PORT=18080
 BARE_PORT=18090
 NGINX_PORT=18091
-JVM_FLAGS=(-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError)
+# The image's runtime and flags, from the one place they live (src/main/jvm/deployment.flags); the bare app gets the
+# same JVM and flags. BENCH_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present).
+TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
+JVM_FLAGS=(@src/main/jvm/deployment.flags)
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
@@ -109,7 +113,7 @@ YAML
 
 echo "== broker (packaged jar, image flags, audit on)"
 started=$(date +%s.%N)
-java "${JVM_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
+"$BENCH_JAVA" "${JVM_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 broker_pid=$!
@@ -188,7 +192,7 @@ done
 echo "   ${curve[*]}"
 
 echo "== bare Spring Boot WebFlux app (own JVM, WebFlux-only class path) and nginx"
-java "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareWebFluxApp \
+"$BENCH_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareWebFluxApp \
   --server.port=$BARE_PORT --bench.body="$work/bench.body" --spring.main.banner-mode=off >"$work/bare.log" 2>&1 &
 pids+=($!)
 bare_url="http://127.0.0.1:$BARE_PORT/v1/credentials/wml-prod/iam-token"

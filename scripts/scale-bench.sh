@@ -19,7 +19,7 @@ INSTANCES=${INSTANCES:-"1 3 6"}
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10}
 REDIS_PORT=16379
-JVM_FLAGS=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError)
+JVM_FLAGS=(@src/main/jvm/deployment.flags)   # the image's flags, from the one place they live
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
