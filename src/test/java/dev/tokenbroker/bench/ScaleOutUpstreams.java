@@ -7,6 +7,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The upstream side of {@code scripts/scale-bench.sh}, as a process of its own: the IAM simulator on a loopback port,
@@ -34,10 +36,15 @@ public final class ScaleOutUpstreams {
         iam.tokenLifetime(lifetime);
         System.out.println("IAM_URL=" + iam.url());
         System.out.flush();
-        while (true) {
-            System.out.println("IAM_CALLS=" + iam.tokenCalls());
-            System.out.flush();
-            Thread.sleep(200);
-        }
+        Executors.newSingleThreadScheduledExecutor()
+                .scheduleAtFixedRate(
+                        () -> {
+                            System.out.println("IAM_CALLS=" + iam.tokenCalls());
+                            System.out.flush();
+                        },
+                        0,
+                        200,
+                        TimeUnit.MILLISECONDS);
+        Thread.currentThread().join();
     }
 }
