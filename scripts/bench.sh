@@ -12,6 +12,7 @@
 #   ROUNDS=5 SECONDS_PER_ROUND=20 scripts/bench.sh
 #   MODE=audit-canary scripts/bench.sh  # CANARY_SECONDS=30: every issued token has exactly one AUDIT line
 #   SKIP_BUILD=1 MAVEN_FLAGS=-o scripts/bench.sh  # reuse target/ as built; Maven offline
+#   PROFILE=/tmp/broker.jfr scripts/bench.sh      # also records the broker with JFR (written when it stops)
 #
 # Installs wrk, nginx and hey with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
@@ -32,6 +33,8 @@ NGINX_PORT=18091
 TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
 JVM_FLAGS=(@src/main/jvm/deployment.flags)
+BROKER_FLAGS=("${JVM_FLAGS[@]}")
+[ -n "${PROFILE:-}" ] && BROKER_FLAGS+=("-XX:StartFlightRecording=filename=$PROFILE,settings=profile,dumponexit=true")
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
@@ -113,7 +116,7 @@ YAML
 
 echo "== broker (packaged jar, image flags, audit on)"
 started=$(date +%s.%N)
-"$BENCH_JAVA" "${JVM_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
+"$BENCH_JAVA" "${BROKER_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 broker_pid=$!

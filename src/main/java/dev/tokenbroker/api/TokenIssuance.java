@@ -91,7 +91,7 @@ final class TokenIssuance {
      * @throws dev.tokenbroker.caller.CredentialTypeMismatchException if its type does not issue this grant
      */
     Credential authorize(String caller, String name, Grant grant, ServerWebExchange exchange) {
-        boolean wellFormed = CredentialRegistry.NAME.matcher(name).matches();
+        boolean wellFormed = CredentialRegistry.isWellFormed(name);
         AuditContext.put(exchange, new AuditContext(caller, wellFormed ? name : null, grant.id()));
         if (!wellFormed) {
             throw new InvalidRequestException("credential name must match " + CredentialRegistry.NAME.pattern());
@@ -101,8 +101,7 @@ final class TokenIssuance {
 
     /** Notes the credential and grant asked for before the caller is known, so a refusal is audited with them. */
     void asking(String name, Grant grant, ServerWebExchange exchange) {
-        boolean wellFormed =
-                name != null && CredentialRegistry.NAME.matcher(name).matches();
+        boolean wellFormed = CredentialRegistry.isWellFormed(name);
         AuditContext.put(
                 exchange, new AuditContext(AuditContext.of(exchange).caller(), wellFormed ? name : null, grant.id()));
     }
