@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 // Make-before-break per secret: the version in service ("proven") and the newest one the vault shows when it differs
 // ("candidate"), with the candidate's failed proofs and when to try it again.
@@ -17,9 +18,16 @@ final class MasterKeyRotation {
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Duration firstBackoff;
+    private final Function<String, StoredSecret> latest;
 
-    MasterKeyRotation(Duration firstBackoff) {
+    /**
+     * @param latest what the vault shows now for a secret ({@link dev.tokenbroker.vault.SecretRepository#known}; null
+     *     when it cannot tell), so that a version read just before a change cannot become the candidate again after
+     *     the change has been seen
+     */
+    MasterKeyRotation(Duration firstBackoff, Function<String, StoredSecret> latest) {
         this.firstBackoff = firstBackoff;
+        this.latest = latest;
     }
 
     /**
@@ -29,17 +37,36 @@ final class MasterKeyRotation {
      */
     StoredSecret serving(StoredSecret newest) {
         State state = states.computeIfAbsent(newest.name(), name -> new State(newest));
-        StoredSecret proven = state.proven;
-        if (proven.version().equals(newest.version())) {
-            // Content back to the version in service (a write undone): nothing to prove any more.
-            state.candidate = null;
-            return proven;
+        if (state.candidate == null && state.proven.version().equals(newest.version())) {
+            return state.proven;
         }
-        StoredSecret candidate = state.candidate;
-        if (candidate == null || !candidate.version().equals(newest.version())) {
-            state.newCandidate(newest);
+        synchronized (state) {
+            // A request that read the secret just before the vault changed must not undo the change once it has
+            // been seen (bring back the version it read as the candidate, its refusal reported again; or drop the
+            // new candidate): only the vault's latest version moves the state. The change itself comes here too.
+            StoredSecret now = latest.apply(newest.name());
+            if (now != null && !now.version().equals(newest.version())) {
+                return state.proven;
+            }
+            if (state.proven.version().equals(newest.version())) {
+                // Content back to the version in service (a write undone): nothing to prove any more.
+                state.candidate = null;
+            } else if (state.candidate == null || !state.candidate.version().equals(newest.version())) {
+                state.newCandidate(newest);
+            }
+            return state.proven;
         }
-        return proven;
+    }
+
+    /**
+     * Whether {@link #serving} would answer {@code newest} itself and change nothing: it is the version in service,
+     * and no other version waits for its proof. Reads only.
+     */
+    boolean isServing(StoredSecret newest) {
+        State state = states.get(newest.name());
+        return state != null
+                && state.candidate == null
+                && state.proven.version().equals(newest.version());
     }
 
     /** The candidate of a secret if one is waiting and its next proof is due at {@code now}, else null. */
@@ -68,31 +95,36 @@ final class MasterKeyRotation {
     /** The candidate minted: it is the version in service now. @return false when it was superseded meanwhile */
     boolean proven(StoredSecret candidate) {
         State state = states.get(candidate.name());
-        state.proving.set(false);
-        if (state.candidate == null || !state.candidate.version().equals(candidate.version())) {
-            return false;
+        synchronized (state) {
+            state.proving.set(false);
+            if (state.candidate == null || !state.candidate.version().equals(candidate.version())) {
+                return false;
+            }
+            state.proven = candidate;
+            state.candidate = null;
+            state.lastError = null;
+            state.failures = 0;
+            return true;
         }
-        state.proven = candidate;
-        state.candidate = null;
-        state.lastError = null;
-        state.failures = 0;
-        return true;
     }
 
     /** The candidate's proof failed. @return true the first time for this version (report it once) */
     boolean refused(StoredSecret candidate, String error, Instant now) {
         State state = states.get(candidate.name());
-        state.proving.set(false);
-        if (state.candidate == null || !state.candidate.version().equals(candidate.version())) {
-            return false;
+        synchronized (state) {
+            state.proving.set(false);
+            if (state.candidate == null || !state.candidate.version().equals(candidate.version())) {
+                return false;
+            }
+            state.failures++;
+            state.lastError = error;
+            long ceiling =
+                    Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(state.failures - 1, 20));
+            // Half fixed, half jitter: replicas retrying one refused key do not come back in step.
+            long wait = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+            state.nextAttempt = now.plusMillis(wait);
+            return state.failures == 1;
         }
-        state.failures++;
-        state.lastError = error;
-        long ceiling = Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(state.failures - 1, 20));
-        // Half fixed, half jitter: replicas retrying one refused key do not come back in step.
-        long wait = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-        state.nextAttempt = now.plusMillis(wait);
-        return state.failures == 1;
     }
 
     /** Every secret with a version waiting for its proof, for health and operators. */

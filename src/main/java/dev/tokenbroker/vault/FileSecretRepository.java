@@ -98,6 +98,12 @@ public final class FileSecretRepository implements SecretRepository, SmartLifecy
     }
 
     @Override
+    public StoredSecret known(String name) {
+        Loaded known = loaded.get(name);
+        return known == null ? null : known.secret();
+    }
+
+    @Override
     public Flux<StoredSecret> changes() {
         return changes.asFlux();
     }

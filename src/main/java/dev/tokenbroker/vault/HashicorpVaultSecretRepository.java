@@ -110,6 +110,12 @@ public final class HashicorpVaultSecretRepository implements SecretRepository, D
     }
 
     @Override
+    public StoredSecret known(String name) {
+        Known current = known.get(name);
+        return current == null ? null : current.secret();
+    }
+
+    @Override
     public Flux<StoredSecret> changes() {
         return changes.asFlux();
     }

@@ -19,6 +19,16 @@ public interface SecretRepository {
      */
     Mono<StoredSecret> read(String name);
 
+    /**
+     * The latest version of a secret when it is already in memory: what {@link #read} would answer at once, without
+     * a subscription (for the hot path). A repository that keeps nothing answers null, always.
+     *
+     * @return the secret, or null: not read yet, or not known here; {@link #read} decides
+     */
+    default StoredSecret known(String name) {
+        return null;
+    }
+
     /** Emits a secret's new version each time the store shows one; hot, never completes while the app runs. */
     Flux<StoredSecret> changes();
 
