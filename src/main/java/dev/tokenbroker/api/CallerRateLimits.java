@@ -38,11 +38,17 @@ final class CallerRateLimits implements WebFilter {
 
     /** Takes one request from the caller's allowance: empty if it may go ahead, else {@link RateLimitedException}. */
     Mono<Void> admit(CallerAuthentication caller, ServerWebExchange exchange) {
+        RateLimitedException refused = refusal(caller, exchange);
+        return refused == null ? Mono.empty() : Mono.error(refused);
+    }
+
+    /** {@link #admit}, answered at once: null if the caller may go ahead, else the refusal to signal. */
+    RateLimitedException refusal(CallerAuthentication caller, ServerWebExchange exchange) {
         Duration wait = limiter.acquire(caller.callerId());
         if (wait.isZero()) {
-            return Mono.empty();
+            return null;
         }
         AuditContext.put(exchange, new AuditContext(caller.callerId(), null, null));
-        return Mono.error(RateLimitedException.after(wait));
+        return RateLimitedException.after(wait);
     }
 }

@@ -5,6 +5,7 @@ import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.caller.Policy;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.iot.IotProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,21 @@ class CredentialsController {
                 .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
                 .flatMap(minValid -> issuance.iamToken(caller.callerId(), credential, minValid, exchange))
                 .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
+    }
+
+    /**
+     * {@link #iamToken}'s answer when it is at hand without waiting, for the hot path ({@link TokenEndpoints}): a
+     * request without a body (the default minimum validity), an authorized caller and a cache hit. Null when
+     * {@link #iamToken} must answer; what it throws, {@link #iamToken} would signal.
+     */
+    ResponseEntity<IamTokenResponse> cachedIamToken(
+            String name, CallerAuthentication caller, ServerWebExchange exchange) {
+        if (!JsonBodies.isAbsent(exchange.getRequest().getHeaders())) {
+            return null;
+        }
+        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
+        IamToken token = issuance.cachedIamToken(credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange);
+        return token == null ? null : noStore(new IamTokenResponse(token, name, clock.instant()));
     }
 
     @PostMapping("/{name}/iot-key")

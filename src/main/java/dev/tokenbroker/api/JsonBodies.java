@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
@@ -65,6 +66,19 @@ final class JsonBodies {
                     }
                     return parse(body, type, empty);
                 });
+    }
+
+    /**
+     * Whether a request comes without a body and without a {@code Content-Type}, so that {@link #read} would answer
+     * its {@code empty} value without reading anything: no {@code Transfer-Encoding}, and no {@code Content-Length}
+     * or one of 0.
+     */
+    static boolean isAbsent(HttpHeaders headers) {
+        if (headers.containsHeader(HttpHeaders.CONTENT_TYPE) || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+            return false;
+        }
+        List<String> length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        return length == null || (length.size() == 1 && "0".equals(length.get(0)));
     }
 
     // Names neither the Content-Type sent (its message would quote the header) nor anything of the body.

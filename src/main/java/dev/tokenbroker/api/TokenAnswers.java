@@ -31,7 +31,7 @@ final class TokenAnswers {
         return answer.flatMap(entity -> write(exchange, entity));
     }
 
-    private Mono<Void> write(ServerWebExchange exchange, ResponseEntity<?> entity) {
+    Mono<Void> write(ServerWebExchange exchange, ResponseEntity<?> entity) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(entity.getStatusCode());
         HttpHeaders headers = response.getHeaders();

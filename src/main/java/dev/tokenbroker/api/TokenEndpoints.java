@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import dev.tokenbroker.caller.CallerAuthentication;
+import dev.tokenbroker.caller.KnownCallers;
 import dev.tokenbroker.credential.CredentialRegistry;
 import java.util.List;
 import java.util.Optional;
@@ -9,9 +10,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
-import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.header.HttpHeaderWriterWebFilter;
@@ -53,7 +54,7 @@ final class TokenEndpoints implements WebFilter {
     private static final String LOOPBACK_HEADER = "X-Token-Broker-Request";
     private static final int MAX_AUTHORIZATION = 16 * 1024;
 
-    private final ReactiveAuthenticationManager callers;
+    private final KnownCallers callers;
     private final CallerRateLimits rateLimits;
     private final CredentialsController v1;
     private final IamFacadeController facade;
@@ -63,7 +64,7 @@ final class TokenEndpoints implements WebFilter {
     private final HttpHeaderWriterWebFilter inBodyHeaders;
 
     TokenEndpoints(
-            ReactiveAuthenticationManager callerAuthenticationManager,
+            KnownCallers callerAuthenticationManager,
             CallerRateLimits rateLimits,
             CredentialsController v1,
             IamFacadeController facade,
@@ -116,6 +117,10 @@ final class TokenEndpoints implements WebFilter {
         if (bearer == null) {
             return chain.filter(exchange);
         }
+        CallerAuthentication known = callers.known(bearer);
+        if (known != null) {
+            return served(name, known, exchange);
+        }
         return callers.authenticate(new BearerTokenAuthenticationToken(bearer))
                 .ofType(CallerAuthentication.class)
                 .map(Optional::of)
@@ -127,11 +132,22 @@ final class TokenEndpoints implements WebFilter {
 
     private Mono<Void> served(String name, CallerAuthentication caller, ServerWebExchange exchange) {
         matched(exchange, V1_PATTERN);
-        return callerHeaders.filter(
-                exchange,
-                served -> rateLimits
-                        .admit(caller, served)
-                        .then(answers.write(served, Mono.defer(() -> v1.iamToken(name, caller, served)))));
+        return callerHeaders.filter(exchange, served -> {
+            RateLimitedException limited = rateLimits.refusal(caller, served);
+            if (limited != null) {
+                return Mono.error(limited);
+            }
+            // A cache hit is answered at once; anything else (a body, a cold key, a refusal) the reactive way.
+            ResponseEntity<IamTokenResponse> hit;
+            try {
+                hit = v1.cachedIamToken(name, caller, served);
+            } catch (RuntimeException refused) {
+                return Mono.error(refused);
+            }
+            return hit != null
+                    ? answers.write(served, hit)
+                    : answers.write(served, Mono.defer(() -> v1.iamToken(name, caller, served)));
+        });
     }
 
     /**

@@ -122,6 +122,18 @@ final class TokenIssuance {
     }
 
     /**
+     * {@link #iamToken}'s answer when it is a cache hit at hand now ({@link CredentialIssuer#cachedIamToken}), audited
+     * as issued; null when {@link #iamToken} must be asked, with nothing noted.
+     */
+    IamToken cachedIamToken(Credential credential, Duration minValid, ServerWebExchange exchange) {
+        IamToken token = issuer.cachedIamToken(credential, minValid);
+        if (token != null) {
+            AuditedResponses.issued(exchange, fingerprint(token.accessToken()));
+        }
+        return token;
+    }
+
+    /**
      * A WIoTP application key with these roles for an authorized caller; audited as issued.
      *
      * @return the key, or the issuer's upstream / vault errors

@@ -21,6 +21,12 @@ public interface CacheObserver {
     /** A background or forced refresh of an existing entry ended; {@code success} false keeps the old credential. */
     default void refreshed(String kind, String credential, boolean success) {}
 
+    /**
+     * A request was answered from the cache at once, without a subscription ({@link TokenCache#cached}); its lookup
+     * took {@code nanos}. The reactive lookup ({@link TokenCache#get}) is an observation instead.
+     */
+    default void hit(String kind, String credential, long nanos) {}
+
     /** A request joined a mint already in flight instead of starting its own (single flight). */
     default void joined(String kind, String credential) {}
 

@@ -75,7 +75,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         this.iot = iot;
         this.clock = clock;
         this.shareWhileLeft = 1 - properties.refreshAt();
-        this.rotation = new MasterKeyRotation(properties.retryInterval());
+        this.rotation = new MasterKeyRotation(properties.retryInterval(), secrets::known);
         this.iamTokens = new TokenCache<>("iam-token", Upstream.IAM, key -> mintIamToken(key, iam), properties, clock);
         this.iotKeys = new TokenCache<>("iot-key", Upstream.WIOTP, this::mintIotKey, properties, clock);
     }
@@ -89,6 +89,19 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         return serving(credential)
                 .flatMap(secret ->
                         iamTokens.get(new CacheKey(credential.name(), secret.version(), List.of()), minValid));
+    }
+
+    /**
+     * The hot path's IAM token: {@link #iamToken}'s answer when it is a cache hit at hand now ({@link
+     * TokenCache#cached}) of the master-key version in service; null when {@link #iamToken} must be asked (nothing
+     * cached or read yet, a new master-key version waiting for its proof).
+     */
+    public IamToken cachedIamToken(Credential credential, Duration minValid) {
+        StoredSecret newest = secrets.known(credential.secret());
+        if (newest == null || !rotation.isServing(newest)) {
+            return null;
+        }
+        return iamTokens.cached(new CacheKey(credential.name(), newest.version(), List.of()), minValid);
     }
 
     /**

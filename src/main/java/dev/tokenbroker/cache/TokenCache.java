@@ -148,6 +148,35 @@ public final class TokenCache<V extends Expiring> {
         });
     }
 
+    /**
+     * The cache hit of {@link #get}, answered synchronously for the hot path: the cached credential when it has at
+     * least {@code minValid} of life left and is at hand now, counted as {@link #get} counts a hit (Caffeine's
+     * statistics, the entry's access time, a background refresh when one is due, a served-stale event) and timed as
+     * a {@link CacheObserver#hit}. Null when {@link #get} must decide: nothing cached, a mint still in flight, a
+     * credential with too little life left; nothing is counted then.
+     */
+    public V cached(CacheKey key, Duration minValid) {
+        long started = System.nanoTime();
+        Slot<V> quiet = slots.synchronous().policy().getIfPresentQuietly(key);
+        Instant now = clock.instant();
+        if (quiet == null || !qualifies(quiet.current(), minValid, now)) {
+            return null;
+        }
+        // Read it again, loudly this time: a hit in the statistics and a read for the expiry policy.
+        CompletableFuture<Slot<V>> counted = slots.getIfPresent(key);
+        if (counted == null || !counted.isDone() || counted.isCompletedExceptionally()) {
+            return null;
+        }
+        Slot<V> slot = counted.join();
+        V current = slot.current();
+        if (!qualifies(current, minValid, now)) {
+            return null;
+        }
+        hit(slot, now);
+        observer.hit(kind, key.credential(), System.nanoTime() - started);
+        return current;
+    }
+
     private Mono<V> lookup(CacheKey key, Duration minValid, Observation lookup) {
         return Mono.fromFuture(() -> lookup(key, lookup), true).flatMap(slot -> serve(slot, minValid));
     }
@@ -272,15 +301,8 @@ public final class TokenCache<V extends Expiring> {
     private Mono<V> serve(Slot<V> slot, Duration minValid) {
         Instant now = clock.instant();
         V current = slot.current();
-        if (current.remaining(now).compareTo(minValid) >= 0) {
-            slot.touch(now);
-            boolean refreshDue = !now.isBefore(slot.refreshAt());
-            if (refreshDue && "failure".equals(slot.lastRefreshOutcome())) {
-                observer.servedStale(kind, slot.key.credential());
-            }
-            if (refreshDue && !now.isBefore(slot.nextAttempt())) {
-                refresh(slot);
-            }
+        if (qualifies(current, minValid, now)) {
+            hit(slot, now);
             return Mono.just(current);
         }
         if (refreshes.isRunning(slot)) {
@@ -297,6 +319,22 @@ public final class TokenCache<V extends Expiring> {
             }
             return Mono.just(fresh);
         });
+    }
+
+    private static boolean qualifies(Expiring value, Duration minValid, Instant now) {
+        return value.remaining(now).compareTo(minValid) >= 0;
+    }
+
+    // A request served from the slot: its access noted, a stale serving counted, its refresh started when due.
+    private void hit(Slot<V> slot, Instant now) {
+        slot.touch(now);
+        boolean refreshDue = !now.isBefore(slot.refreshAt());
+        if (refreshDue && "failure".equals(slot.lastRefreshOutcome())) {
+            observer.servedStale(kind, slot.key.credential());
+        }
+        if (refreshDue && !now.isBefore(slot.nextAttempt())) {
+            refresh(slot);
+        }
     }
 
     // Single flight per slot: the first caller starts the mint, everyone else joins it.

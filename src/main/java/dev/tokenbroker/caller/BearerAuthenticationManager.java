@@ -1,17 +1,16 @@
 package dev.tokenbroker.caller;
 
-import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import reactor.core.publisher.Mono;
 
 /** Sends {@code tbk_…} bearer values to client-key authentication and everything else to JWT authentication. */
-final class BearerAuthenticationManager implements ReactiveAuthenticationManager {
+final class BearerAuthenticationManager implements KnownCallers {
 
-    private final ReactiveAuthenticationManager clientKeys;
-    private final ReactiveAuthenticationManager jwts;
+    private final ClientKeyAuthenticationManager clientKeys;
+    private final JwtAuthenticationManager jwts;
 
-    BearerAuthenticationManager(ReactiveAuthenticationManager clientKeys, ReactiveAuthenticationManager jwts) {
+    BearerAuthenticationManager(ClientKeyAuthenticationManager clientKeys, JwtAuthenticationManager jwts) {
         this.clientKeys = clientKeys;
         this.jwts = jwts;
     }
@@ -23,5 +22,10 @@ final class BearerAuthenticationManager implements ReactiveAuthenticationManager
             return clientKeys.authenticate(authentication);
         }
         return jwts.authenticate(authentication);
+    }
+
+    @Override
+    public CallerAuthentication known(String bearer) {
+        return bearer.startsWith(ClientKeys.PREFIX) ? clientKeys.known(bearer) : jwts.known(bearer);
     }
 }

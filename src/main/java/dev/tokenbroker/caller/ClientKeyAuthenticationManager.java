@@ -33,10 +33,16 @@ final class ClientKeyAuthenticationManager implements ReactiveAuthenticationMana
     @Override
     public Mono<Authentication> authenticate(Authentication authentication) {
         String token = authentication instanceof BearerTokenAuthenticationToken bearer ? bearer.getToken() : "";
-        String caller = token.startsWith(ClientKeys.PREFIX) ? callerByHash.get(ClientKeys.hash(token)) : null;
+        CallerAuthentication caller = known(token);
         if (caller == null) {
             return Mono.error(new InvalidBearerTokenException("unknown bearer credential"));
         }
-        return Mono.just(new CallerAuthentication(caller, ops.isOps(caller) ? OPS : CALLER));
+        return Mono.just(caller);
+    }
+
+    /** The caller of a configured client key; null for anything else. */
+    CallerAuthentication known(String token) {
+        String caller = token.startsWith(ClientKeys.PREFIX) ? callerByHash.get(ClientKeys.hash(token)) : null;
+        return caller == null ? null : new CallerAuthentication(caller, ops.isOps(caller) ? OPS : CALLER);
     }
 }

@@ -43,7 +43,7 @@ class SecurityConfiguration {
 
     /** Bearer values: {@code tbk_…} client keys, anything else a workload JWT from a configured issuer. */
     @Bean
-    ReactiveAuthenticationManager callerAuthenticationManager(
+    KnownCallers callerAuthenticationManager(
             CallerProperties properties, OpsProperties ops, WebClient.Builder webClients, Clock clock) {
         checkClientKeys(properties);
         JwtAuthenticationManager jwts = new JwtAuthenticationManager(

@@ -121,5 +121,11 @@ class OpsConfiguration {
             first.servedStale(kind, credential);
             second.servedStale(kind, credential);
         }
+
+        @Override
+        public void hit(String kind, String credential, long nanos) {
+            first.hit(kind, credential, nanos);
+            second.hit(kind, credential, nanos);
+        }
     }
 }
