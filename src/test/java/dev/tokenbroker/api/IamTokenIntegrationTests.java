@@ -4,15 +4,22 @@ import static dev.tokenbroker.testing.TestBroker.IAM;
 import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.sim.IamSimulator;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.RequestTracker;
 import dev.tokenbroker.testing.TestBroker;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 
 class IamTokenIntegrationTests extends BrokerIntegrationTest {
+
+    @Autowired
+    private RequestTracker requests;
 
     @Test
     void iamTokenWhenCallerAllowedThenServesTokenMintedWithTheMasterKey() {
@@ -47,6 +54,27 @@ class IamTokenIntegrationTests extends BrokerIntegrationTest {
                 .containsEntry("grant_type", "urn:ibm:params:oauth:grant-type:apikey")
                 .containsEntry("apikey", WML_PROD_KEY)
                 .containsEntry("response_type", "cloud_iam");
+    }
+
+    @Test
+    void iamTokenWhenAnsweredFromTheCacheThenTheServerLetsTheRequestGo() {
+        String cached = accessToken(null);
+        requests.reset();
+
+        for (int i = 0; i < 50; i++) {
+            iamToken(SCORER_KEY, "wml-prod")
+                    .header(RequestTracker.HEADER, "yes")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(JSON)
+                    .value(body -> assertThat(body).containsEntry("access_token", cached));
+        }
+
+        // Each connection's latest request may stay with it; the rest must be collectable well before the 10 s read
+        // timeout, whose timer held every request answered before its end had been read.
+        assertThat(requests.tracked()).isEqualTo(50);
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests.alive() <= 2);
     }
 
     @Test

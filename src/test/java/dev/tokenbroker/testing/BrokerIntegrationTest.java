@@ -111,5 +111,10 @@ public abstract class BrokerIntegrationTest {
         Clock fakeClock() {
             return TestBroker.CLOCK;
         }
+
+        @Bean
+        RequestTracker requestTracker() {
+            return new RequestTracker();
+        }
     }
 }
