@@ -3,9 +3,9 @@
 # production configuration (file vault, audit ON, the image's JVM flags), with two baselines started as separate
 # processes in the same run: a bare Spring Boot WebFlux app answering the same bytes (its own JVM, a class path with
 # only the WebFlux stack) and nginx serving the same bytes. Warms each, alternates them in rounds, prints req/s,
-# p50/p99, the ratios of each round and their median; then an open-loop run (hey at a fixed rate) at half the broker's
-# peak for its p99, and the broker's warm-up curve (req/s in each of the first 10 seconds after start) with the
-# time it took to reach 90% of the peak. Each round drives the broker twice, as a client-key caller and as a workload
+# p50/p99, the ratios of each round and their median; then a paced run at half the broker's peak for its p99 (wrk,
+# each connection waiting between an answer and its next request), and the broker's warm-up curve (req/s in each of
+# the first 10 seconds after start) with the time it took to reach 90% of the peak. Each round drives the broker twice, as a client-key caller and as a workload
 # JWT caller (one token, remembered after its first verification), for the JWT/client-key ratio.
 #
 #   scripts/bench.sh                  # ROUNDS=3 SECONDS_PER_ROUND=10 CONNECTIONS=64 by default
@@ -13,8 +13,9 @@
 #   MODE=audit-canary scripts/bench.sh  # CANARY_SECONDS=30: every issued token has exactly one AUDIT line
 #   SKIP_BUILD=1 MAVEN_FLAGS=-o scripts/bench.sh  # reuse target/ as built; Maven offline
 #   PROFILE=/tmp/broker.jfr scripts/bench.sh      # also records the broker with JFR (written when it stops)
+#   BROKER_OPTS="-Dkey=value" scripts/bench.sh    # extra JVM options for the broker only (experiments)
 #
-# Installs wrk, nginx and hey with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
+# Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,12 +35,13 @@ TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
 JVM_FLAGS=(@src/main/jvm/deployment.flags)
 BROKER_FLAGS=("${JVM_FLAGS[@]}")
+# shellcheck disable=SC2206
+[ -n "${BROKER_OPTS:-}" ] && BROKER_FLAGS+=(${BROKER_OPTS})
 [ -n "${PROFILE:-}" ] && BROKER_FLAGS+=("-XX:StartFlightRecording=filename=$PROFILE,settings=profile,dumponexit=true")
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
 need nginx nginx
-need hey hey
 need bc bc
 
 work=$(mktemp -d /tmp/token-broker-bench.XXXXXX)
@@ -275,12 +277,21 @@ echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $
 
 peak=$(median "${peaks[@]}")
 rate=$(echo "$peak / 2" | bc)
-per_worker=$(( (rate + CONNECTIONS - 1) / CONNECTIONS ))
-echo "== open loop: hey at ~$((per_worker * CONNECTIONS)) req/s (half the median peak) for ${SECONDS_PER_ROUND} s"
-hey -z "${SECONDS_PER_ROUND}s" -c "$CONNECTIONS" -q "$per_worker" -m POST -H "Authorization: Bearer $client_key" "$url" \
-  >"$work/hey.txt"
-awk '/Requests\/sec/ {print "   achieved req/s: " $2} /50% in/ {print "   p50: " $3 * 1000 " ms"} /99% in/ {print "   p99: " $3 * 1000 " ms"}' "$work/hey.txt"
-grep -q '\[200\]' "$work/hey.txt" && grep -A5 'Status code distribution' "$work/hey.txt" | sed 's/^/   /'
+# Paced: every connection sends its next request interval_ms after its last answer (wrk's delay()), so that the
+# offered rate is half the peak however fast the broker answers; hey (Go) could not generate this rate on a core
+# shared with the broker. Latency is wrk's, from send to answer.
+interval_ms=$(echo "scale=3; $CONNECTIONS * 1000 / $rate" | bc)
+cat >"$work/paced.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $client_key"
+function delay() return $interval_ms end
+LUA
+echo "== paced run at ~$rate req/s (half the median peak: each of $CONNECTIONS connections waits ${interval_ms} ms" \
+  "between answer and next request) for ${SECONDS_PER_ROUND} s"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}"s --latency -s "$work/paced.lua" "$url" >"$work/paced.txt"
+awk '/Requests\/sec/ {print "   achieved req/s: " $2} $1 == "50%" {print "   p50: " $2} $1 == "99%" {print "   p99: " $2}' \
+  "$work/paced.txt"
+grep -q 'Non-2xx' "$work/paced.txt" && grep 'Non-2xx' "$work/paced.txt" | sed 's/^/   /'
 
 target90=$(echo "$peak * 0.9" | bc)
 reached=none

@@ -55,24 +55,37 @@ class CredentialsController {
             @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
         Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
         return JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT)
-                .map(request -> Duration.ofSeconds(request.minValidSecondsOrDefault()))
-                .flatMap(minValid -> issuance.iamToken(caller.callerId(), credential, minValid, exchange))
-                .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
+                .flatMap(request -> iamToken(name, credential, caller, request, exchange));
     }
 
     /**
-     * {@link #iamToken}'s answer when it is at hand without waiting, for the hot path ({@link TokenEndpoints}): a
-     * request without a body (the default minimum validity), an authorized caller and a cache hit. Null when
-     * {@link #iamToken} must answer; what it throws, {@link #iamToken} would signal.
+     * {@link #iamToken} for a request without a body (the default minimum validity), for the hot path
+     * ({@link TokenEndpoints}): the answer itself for a cache hit, otherwise null, and {@link #iamTokenWithoutBody}
+     * answers. What it throws, {@link #iamToken} would signal.
      */
     ResponseEntity<IamTokenResponse> cachedIamToken(
             String name, CallerAuthentication caller, ServerWebExchange exchange) {
-        if (!JsonBodies.isAbsent(exchange.getRequest().getHeaders())) {
-            return null;
-        }
         Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
         IamToken token = issuance.cachedIamToken(credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange);
         return token == null ? null : noStore(new IamTokenResponse(token, name, clock.instant()));
+    }
+
+    /** {@link #iamToken} for a request without a body, which is not read (it may have been read already). */
+    Mono<ResponseEntity<IamTokenResponse>> iamTokenWithoutBody(
+            String name, CallerAuthentication caller, ServerWebExchange exchange) {
+        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
+        return iamToken(name, credential, caller, IamTokenRequest.DEFAULT, exchange);
+    }
+
+    private Mono<ResponseEntity<IamTokenResponse>> iamToken(
+            String name,
+            Credential credential,
+            CallerAuthentication caller,
+            IamTokenRequest request,
+            ServerWebExchange exchange) {
+        Duration minValid = Duration.ofSeconds(request.minValidSecondsOrDefault());
+        return issuance.iamToken(caller.callerId(), credential, minValid, exchange)
+                .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
     }
 
     @PostMapping("/{name}/iot-key")

@@ -137,7 +137,10 @@ final class TokenEndpoints implements WebFilter {
             if (limited != null) {
                 return Mono.error(limited);
             }
-            // A cache hit is answered at once; anything else (a body, a cold key, a refusal) the reactive way.
+            if (!JsonBodies.isAbsent(served.getRequest().getHeaders())) {
+                return answers.write(served, Mono.defer(() -> v1.iamToken(name, caller, served)));
+            }
+            // No body: a cache hit is answered at once, anything else (a cold key, a refusal) the reactive way.
             ResponseEntity<IamTokenResponse> hit;
             try {
                 hit = v1.cachedIamToken(name, caller, served);
@@ -146,7 +149,7 @@ final class TokenEndpoints implements WebFilter {
             }
             return hit != null
                     ? answers.write(served, hit)
-                    : answers.write(served, Mono.defer(() -> v1.iamToken(name, caller, served)));
+                    : answers.write(served, v1.iamTokenWithoutBody(name, caller, served));
         });
     }
 
