@@ -7,8 +7,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -28,8 +26,7 @@ import reactor.core.publisher.SignalType;
  * log. Every other failure is rendered by {@link ProblemResponses}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
-final class AuditedResponses implements WebFilter {
+final class AuditedResponses {
 
     private static final Logger log = LoggerFactory.getLogger(AuditedResponses.class);
     private static final String VERDICT = AuditedResponses.class.getName() + ".verdict";
@@ -43,7 +40,7 @@ final class AuditedResponses implements WebFilter {
         this.problems = problems;
     }
 
-    @Override
+    /** This step of {@link ApiEdge}: as a {@link WebFilter} would, with {@code chain} the steps after it. */
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Wire.begin(exchange);
         AtomicBoolean audited = new AtomicBoolean();

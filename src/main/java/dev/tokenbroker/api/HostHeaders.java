@@ -2,8 +2,6 @@ package dev.tokenbroker.api;
 
 import dev.tokenbroker.edge.Wire;
 import java.util.List;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -16,10 +14,9 @@ import reactor.core.publisher.Mono;
  * problem) before anything else looks at it.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 2)
-final class HostHeaders implements WebFilter {
+final class HostHeaders {
 
-    @Override
+    /** This step of {@link ApiEdge}: as a {@link WebFilter} would, with {@code chain} the steps after it. */
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         List<String> hosts = exchange.getRequest().getHeaders().get(HttpHeaders.HOST);
         if (Wire.isHttp11(exchange) && (hosts == null || hosts.size() != 1)) {

@@ -6,8 +6,6 @@ import dev.tokenbroker.credential.CredentialRegistry;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
@@ -39,8 +37,7 @@ import reactor.core.publisher.Mono;
  * they are for a controller. Thread-safe.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 3)
-final class TokenEndpoints implements WebFilter {
+final class TokenEndpoints {
 
     static final String V1_PATTERN = "/v1/credentials/{name}/iam-token";
     static final String FACADE_PATTERN = "/iam/{name}/identity/token";
@@ -82,7 +79,7 @@ final class TokenEndpoints implements WebFilter {
         this.inBodyHeaders = headerWriter(inBodyCredentials);
     }
 
-    @Override
+    /** This step of {@link ApiEdge}: as a {@link WebFilter} would, with {@code chain} the steps after it. */
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         if (request.getMethod() != HttpMethod.POST
