@@ -103,7 +103,7 @@ public final class ProblemResponses
         headers.setContentType(PROBLEM_JSON);
         NoStore.apply(headers);
         problem.headers.forEach(headers::set);
-        DataBuffer buffer = response.bufferFactory().wrap(json.writeValueAsBytes(body));
+        DataBuffer buffer = TokenAnswers.buffer(response, json.writeValueAsBytes(body));
         return response.writeWith(Mono.just(buffer));
     }
 

@@ -23,7 +23,7 @@ public final class RequestIds {
     /** This step of {@link ApiEdge}: as a {@link WebFilter} would, with {@code chain} the steps after it. */
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String offered = exchange.getRequest().getHeaders().getFirst(HEADER);
-        String id = sane(offered) ? offered : random();
+        String id = idFor(offered);
         exchange.getAttributes().put(ATTRIBUTE, id);
         exchange.getResponse().getHeaders().set(HEADER, id);
         return chain.filter(exchange);
@@ -33,6 +33,11 @@ public final class RequestIds {
     public static String of(ServerWebExchange exchange) {
         Object id = exchange.getAttribute(ATTRIBUTE);
         return id instanceof String value ? value : exchange.getRequest().getId();
+    }
+
+    /** The id of a request that offered this {@code X-Request-Id} (null: none): it, when sane, else a random one. */
+    static String idFor(String offered) {
+        return sane(offered) ? offered : random();
     }
 
     // [A-Za-z0-9._-]{1,64}, by hand (no regular expression on every request).

@@ -42,7 +42,14 @@ final class TokenAnswers {
         Object body = entity.getBody();
         byte[] bytes = body instanceof TokenBody token ? bodies.bytes(token) : json.writeValueAsBytes(body);
         headers.setContentLength(bytes.length);
-        DataBuffer buffer = response.bufferFactory().wrap(bytes);
-        return response.writeWith(Mono.just(buffer));
+        return response.writeWith(Mono.just(buffer(response, bytes)));
+    }
+
+    /**
+     * An answer's bytes in a buffer of the server's own allocator (pooled, direct under Netty). A wrapped byte array
+     * is a heap buffer that Netty copies into a new unpooled direct buffer on every write (4% of a cache hit).
+     */
+    static DataBuffer buffer(ServerHttpResponse response, byte[] bytes) {
+        return response.bufferFactory().allocateBuffer(bytes.length).write(bytes);
     }
 }

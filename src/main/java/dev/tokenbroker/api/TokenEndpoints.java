@@ -43,8 +43,8 @@ final class TokenEndpoints {
     static final String FACADE_PATTERN = "/iam/{name}/identity/token";
     static final String EXCHANGE_PATH = "/oauth2/token";
 
-    private static final String V1_PREFIX = "/v1/credentials/";
-    private static final String V1_SUFFIX = "/iam-token";
+    static final String V1_PREFIX = "/v1/credentials/";
+    static final String V1_SUFFIX = "/iam-token";
     private static final String FACADE_PREFIX = "/iam/";
     private static final String FACADE_SUFFIX = "/identity/token";
     private static final String BEARER_PREFIX = "Bearer ";
@@ -205,7 +205,7 @@ final class TokenEndpoints {
 
     // One Authorization at most, no loopback-caller request, and an Accept the annotated dispatch would answer with
     // application/json.
-    private static boolean ordinary(HttpHeaders headers) {
+    static boolean ordinary(HttpHeaders headers) {
         List<String> accept = headers.get(HttpHeaders.ACCEPT);
         if (accept != null
                 && (accept.size() != 1 || !("*/*".equals(accept.get(0)) || "application/json".equals(accept.get(0))))) {

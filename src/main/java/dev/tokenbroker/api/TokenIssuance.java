@@ -145,7 +145,7 @@ final class TokenIssuance {
 
     // A cached credential is handed out as the same Secret instance until it is replaced: its fingerprint is
     // worked out once (weak keys compare by identity and let a replaced one go).
-    private String fingerprint(Secret issued) {
+    String fingerprint(Secret issued) {
         return fingerprints.get(issued, audit::fingerprint);
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 public record CacheKey(String credential, String secretVersion, List<String> roles) {
 
     public CacheKey {
-        roles = roles.stream().sorted().distinct().toList();
+        // No stream for the empty roles of every IAM token lookup: this runs on each cache hit.
+        roles = roles.isEmpty() ? List.of() : roles.stream().sorted().distinct().toList();
     }
 }

@@ -97,11 +97,31 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
      * cached or read yet, a new master-key version waiting for its proof).
      */
     public IamToken cachedIamToken(Credential credential, Duration minValid) {
+        CacheKey key = servingKey(credential);
+        return key == null ? null : iamTokens.cached(key, minValid);
+    }
+
+    /**
+     * The key of the IAM token {@link #cachedIamToken} would answer now, for {@link #takeIamToken}; null when it would
+     * not. Counts and touches nothing.
+     */
+    public CacheKey servableIamToken(Credential credential, Duration minValid) {
+        CacheKey key = servingKey(credential);
+        return key != null && iamTokens.servable(key, minValid) ? key : null;
+    }
+
+    /** The cache hit of a key {@link #servableIamToken} has just given; null if it left the cache in between. */
+    public IamToken takeIamToken(CacheKey key, Duration minValid) {
+        return iamTokens.take(key, minValid);
+    }
+
+    // The IAM cache key of the master-key version in service, when no other version waits for its proof.
+    private CacheKey servingKey(Credential credential) {
         StoredSecret newest = secrets.known(credential.secret());
         if (newest == null || !rotation.isServing(newest)) {
             return null;
         }
-        return iamTokens.cached(new CacheKey(credential.name(), newest.version(), List.of()), minValid);
+        return new CacheKey(credential.name(), newest.version(), List.of());
     }
 
     /**

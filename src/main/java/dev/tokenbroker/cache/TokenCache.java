@@ -156,13 +156,17 @@ public final class TokenCache<V extends Expiring> {
      * credential with too little life left; nothing is counted then.
      */
     public V cached(CacheKey key, Duration minValid) {
+        return servable(key, minValid) ? take(key, minValid) : null;
+    }
+
+    /**
+     * {@link #cached} for a caller that has just seen {@link #servable} answer true: the hit itself, counted, without
+     * looking twice. Null (and counted as a miss) only if the entry left in between.
+     */
+    public V take(CacheKey key, Duration minValid) {
         long started = System.nanoTime();
-        Slot<V> quiet = slots.synchronous().policy().getIfPresentQuietly(key);
         Instant now = clock.instant();
-        if (quiet == null || !qualifies(quiet.current(), minValid, now)) {
-            return null;
-        }
-        // Read it again, loudly this time: a hit in the statistics and a read for the expiry policy.
+        // A hit in the statistics and a read for the expiry policy.
         CompletableFuture<Slot<V>> counted = slots.getIfPresent(key);
         if (counted == null || !counted.isDone() || counted.isCompletedExceptionally()) {
             return null;
@@ -175,6 +179,15 @@ public final class TokenCache<V extends Expiring> {
         hit(slot, now);
         observer.hit(kind, key.credential(), System.nanoTime() - started);
         return current;
+    }
+
+    /**
+     * Whether {@link #cached} would answer now, without counting anything or touching the entry (for a caller that
+     * must decide before it takes a side effect of its own, such as the rate limit).
+     */
+    public boolean servable(CacheKey key, Duration minValid) {
+        Slot<V> quiet = slots.synchronous().policy().getIfPresentQuietly(key);
+        return quiet != null && qualifies(quiet.current(), minValid, clock.instant());
     }
 
     private Mono<V> lookup(CacheKey key, Duration minValid, Observation lookup) {

@@ -5,8 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * body cannot be decoded), which is what the audit trusts; and it logs a request that cannot be decoded once, at
  * DEBUG, by the kind of failure only (the failure's message may quote the request's bytes).
  *
- * <p>It also holds back the end of an answer to a request without a body until that request's own end has been
- * read. Netty decodes such a request as its head and, right behind it in the same read, an empty last content; a
- * handler that answers at once (a cache hit, a 401, a probe) finishes its answer in between, and Reactor Netty then
- * drops the request's end without stopping the read and request timeouts it started with the head: each such timer
- * kept its request, connection state and headers reachable for the whole read timeout (10 s), about 100 MiB at 10k
- * requests a second. The held end goes out as soon as the request's end has passed, in the same read.
+ * <p>It also holds back the end of an answer written while the request's own end has not been read yet, until it
+ * has, or until the read that brought the request's head is over. Netty decodes a request without a body (or with a
+ * small one) as its head and, right behind it in the same read, its end; a handler that answers at once (a cache hit,
+ * a 401, a probe) finishes its answer in between, and Reactor Netty then drops the request's end without stopping the
+ * read and request timeouts it started with the head: each such pair of timers kept its request, connection state and
+ * headers reachable for the whole read timeout (10 s), about 100 MiB at 10k requests a second. The held end goes out
+ * as soon as the request's end has passed, in the same read.
  */
 final class MessageWatch extends ChannelDuplexHandler {
 
@@ -54,7 +53,7 @@ final class MessageWatch extends ChannelDuplexHandler {
             wire.cancelHeadDeadline();
             wire.awaitingHead = false;
             endPending =
-                    !(msg instanceof LastHttpContent) && request.decoderResult().isSuccess() && withoutBody(request);
+                    !(msg instanceof LastHttpContent) && request.decoderResult().isSuccess();
         }
         if (msg instanceof DecoderResultProvider provider
                 && provider.decoderResult().isFailure()) {
@@ -91,7 +90,8 @@ final class MessageWatch extends ChannelDuplexHandler {
     }
 
     // The end of a request without a body comes in the read that brought its head: by the end of that read it has
-    // passed, or it is not coming (a head the decoder refused), and nothing is held any longer either way.
+    // passed, or it comes later (a body, a head the decoder refused), and nothing is held any longer either way. An
+    // answer is not held for a body: nobody may ever read it (Reactor Netty then stops reading the connection).
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         endPending = false;
@@ -123,16 +123,6 @@ final class MessageWatch extends ChannelDuplexHandler {
             heldPromise = null;
             ctx.writeAndFlush(end, promise);
         }
-    }
-
-    // No Transfer-Encoding and no Content-Length other than 0: the decoder emits the empty end right behind the head.
-    private static boolean withoutBody(HttpRequest request) {
-        HttpHeaders headers = request.headers();
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            return false;
-        }
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        return length == null || "0".equals(length);
     }
 
     // As Reactor Netty's HttpServerOperations.sendDecodingFailures chooses it.
