@@ -59,7 +59,6 @@ import reactor.netty.http.server.HttpServerRequest;
 @Component
 final class CacheHits implements HttpHandlerDecoratorFactory {
 
-    private static final String LOOPBACK_HEADER = "X-Token-Broker-Request";
     private static final String SERVER_REQUESTS = "http.server.requests";
     // Spring Security's default headers, as its header writer adds them to such an answer.
     private static final List<String[]> SECURITY_HEADERS = List.of(
@@ -129,7 +128,7 @@ final class CacheHits implements HttpHandlerDecoratorFactory {
         }
         List<String> hosts = headers.get(HttpHeaders.HOST);
         String bearer = TokenEndpoints.bearer(headers.getFirst(HttpHeaders.AUTHORIZATION));
-        if (hosts == null || hosts.size() != 1 || bearer == null || headers.containsHeader(LOOPBACK_HEADER)) {
+        if (hosts == null || hosts.size() != 1 || bearer == null) {
             return null;
         }
         CallerAuthentication caller = callers.known(bearer);

@@ -49,7 +49,8 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
     private final CredentialRegistry registry;
     private final Clock clock;
     private volatile MeterRegistry meters;
-    private final Map<String, Timer> hitTimers = new ConcurrentHashMap<>();
+    // By cache kind, then credential: two map reads per hit, nothing built.
+    private final Map<String, Map<String, Timer>> hitTimers = new ConcurrentHashMap<>();
 
     CacheMetrics(CredentialIssuer issuer, CredentialRegistry registry, Clock clock) {
         this.issuer = issuer;
@@ -124,9 +125,10 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
         MeterRegistry registry = meters;
         if (registry != null) {
             hitTimers
+                    .computeIfAbsent(kind, unused -> new ConcurrentHashMap<>())
                     .computeIfAbsent(
-                            kind + '\n' + credential,
-                            key -> Timer.builder(TokenCache.LOOKUP_OBSERVATION)
+                            credential,
+                            unused -> Timer.builder(TokenCache.LOOKUP_OBSERVATION)
                                     .tag("cache", kind)
                                     .tag("credential", credential)
                                     .tag("error", "none")

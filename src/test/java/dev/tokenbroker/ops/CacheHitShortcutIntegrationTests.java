@@ -71,7 +71,7 @@ class CacheHitShortcutIntegrationTests extends ManagementTest {
         assertThat(output.getAll())
                 .containsOnlyOnce("\"request_id\":\"by-the-shortcut\",\"caller\":\"client:scorer\","
                         + "\"credential\":\"wml-prod\",\"grant\":\"iam-token\",\"outcome\":\"issued\",\"status\":200");
-        assertThat(delta(
+        assertThat(PrometheusScrape.delta(
                         before,
                         after,
                         "http_server_requests_seconds_count",
@@ -86,7 +86,7 @@ class CacheHitShortcutIntegrationTests extends ManagementTest {
                         "exception",
                         "none"))
                 .isEqualTo(2);
-        assertThat(delta(
+        assertThat(PrometheusScrape.delta(
                         before,
                         after,
                         "tokenbroker_requests_total",
@@ -97,7 +97,7 @@ class CacheHitShortcutIntegrationTests extends ManagementTest {
                         "outcome",
                         "issued"))
                 .isEqualTo(2);
-        assertThat(delta(
+        assertThat(PrometheusScrape.delta(
                         before,
                         after,
                         "tokenbroker_cache_lookup_seconds_count",
@@ -108,7 +108,7 @@ class CacheHitShortcutIntegrationTests extends ManagementTest {
                         "error",
                         "none"))
                 .isEqualTo(2);
-        assertThat(delta(before, after, "cache_gets_total", "cache", "iam-token", "result", "hit"))
+        assertThat(PrometheusScrape.delta(before, after, "cache_gets_total", "cache", "iam-token", "result", "hit"))
                 .isEqualTo(2);
     }
 
@@ -118,9 +118,5 @@ class CacheHitShortcutIntegrationTests extends ManagementTest {
                 .flatMap(header -> header.getValue().stream()
                         .map(value -> Map.entry(header.getKey(), value.equals(requestId) ? "(request id)" : value)))
                 .toList();
-    }
-
-    private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
-        return after.value(name, labels) - before.value(name, labels);
     }
 }

@@ -162,6 +162,6 @@ class MetricsIntegrationTests extends ManagementTest {
         if (name.equals("tokenbroker_requests_total")) {
             tags = new String[] {"credential", labels[0], "grant", labels[1], "outcome", labels[2]};
         }
-        return after.value(name, tags) - before.value(name, tags);
+        return PrometheusScrape.delta(before, after, name, tags);
     }
 }

@@ -65,6 +65,11 @@ final class PrometheusScrape {
         return found ? sum : 0;
     }
 
+    /** How much the samples of {@code name} with these labels grew from {@code before} to {@code after}. */
+    static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
+        return after.value(name, labels) - before.value(name, labels);
+    }
+
     /** Whether a sample of {@code name} with these labels exists at all. */
     boolean has(String name, String... labels) {
         return samples.getOrDefault(name, Map.of()).keySet().stream().anyMatch(sample -> matches(sample, labels));
