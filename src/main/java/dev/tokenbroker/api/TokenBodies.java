@@ -3,6 +3,7 @@ package dev.tokenbroker.api;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.iam.IamToken;
+import dev.tokenbroker.support.CacheMaintenance;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,8 +21,10 @@ final class TokenBodies {
 
     private final JsonMapper json;
     // Keys compare tokens by identity: the cache hands out the same instance until it is replaced.
-    private final Cache<Shape, Rendered> rendered =
-            Caffeine.newBuilder().maximumSize(MAX_ANSWERS).build();
+    private final Cache<Shape, Rendered> rendered = Caffeine.newBuilder()
+            .executor(CacheMaintenance.IN_CALLER)
+            .maximumSize(MAX_ANSWERS)
+            .build();
 
     TokenBodies(JsonMapper json) {
         this.json = json;

@@ -12,6 +12,7 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.iot.IotAppKey;
+import dev.tokenbroker.support.CacheMaintenance;
 import dev.tokenbroker.support.Secret;
 import java.time.Duration;
 import java.util.Set;
@@ -39,8 +40,11 @@ final class TokenIssuance {
     private final CredentialAccess access;
     private final CredentialIssuer issuer;
     private final AuditLog audit;
-    private final Cache<Secret, String> fingerprints =
-            Caffeine.newBuilder().weakKeys().maximumSize(FINGERPRINTS).build();
+    private final Cache<Secret, String> fingerprints = Caffeine.newBuilder()
+            .executor(CacheMaintenance.IN_CALLER)
+            .weakKeys()
+            .maximumSize(FINGERPRINTS)
+            .build();
 
     TokenIssuance(
             ReactiveAuthenticationManager callerAuthenticationManager,

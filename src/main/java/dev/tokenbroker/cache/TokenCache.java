@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokenbroker.support.CacheMaintenance;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.SingleFlight;
@@ -96,12 +97,14 @@ public final class TokenCache<V extends Expiring> {
         this.clock = clock;
         Ticker ticker = () -> toNanos(clock.instant());
         this.slots = Caffeine.newBuilder()
+                .executor(CacheMaintenance.IN_CALLER)
                 .ticker(ticker)
                 .maximumSize(properties.maximumSize())
                 .expireAfter(new UntilExpiry())
                 .recordStats()
                 .buildAsync();
         this.failures = Caffeine.newBuilder()
+                .executor(CacheMaintenance.IN_CALLER)
                 .ticker(ticker)
                 .expireAfterWrite(properties.failureTtl())
                 .maximumSize(properties.maximumSize())

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tokenbroker.credential.InvalidConfigurationException;
+import dev.tokenbroker.support.CacheMaintenance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ public final class CallerRateLimiter {
                         override.burst()))
                 .toList();
         this.buckets = Caffeine.newBuilder()
+                .executor(CacheMaintenance.IN_CALLER)
                 .ticker(() -> nanos(clock.instant()))
                 .maximumSize(properties.maxCallers())
                 .expireAfter(new UntilFull())

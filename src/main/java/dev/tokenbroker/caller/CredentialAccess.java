@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialType;
+import dev.tokenbroker.support.CacheMaintenance;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -25,8 +26,10 @@ public final class CredentialAccess {
 
     private final CredentialRegistry registry;
     private final Policy policy;
-    private final Cache<Ask, Credential> granted =
-            Caffeine.newBuilder().maximumSize(REMEMBERED).build();
+    private final Cache<Ask, Credential> granted = Caffeine.newBuilder()
+            .executor(CacheMaintenance.IN_CALLER)
+            .maximumSize(REMEMBERED)
+            .build();
 
     CredentialAccess(CredentialRegistry registry, Policy policy) {
         this.registry = registry;

@@ -1,6 +1,5 @@
 package dev.tokenbroker.caller;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 /** What a caller may be given for a credential. */
@@ -21,8 +20,15 @@ public enum Grant {
         return id;
     }
 
-    /** The grant with that id, if any. */
+    private static final Grant[] ALL = values();
+
+    /** The grant with that id, if any. A loop, not a stream: every audit line asks (request metrics). */
     public static Optional<Grant> fromId(String id) {
-        return Arrays.stream(values()).filter(grant -> grant.id.equals(id)).findFirst();
+        for (Grant grant : ALL) {
+            if (grant.id.equals(id)) {
+                return Optional.of(grant);
+            }
+        }
+        return Optional.empty();
     }
 }

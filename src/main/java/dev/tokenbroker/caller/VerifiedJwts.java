@@ -3,6 +3,7 @@ package dev.tokenbroker.caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tokenbroker.support.CacheMaintenance;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,6 +25,7 @@ final class VerifiedJwts {
     VerifiedJwts(Clock clock, long maximumSize) {
         this.clock = clock;
         this.verified = Caffeine.newBuilder()
+                .executor(CacheMaintenance.IN_CALLER)
                 .ticker(() -> nanos(clock.instant()))
                 .maximumSize(maximumSize)
                 .expireAfter(new UntilExp())
