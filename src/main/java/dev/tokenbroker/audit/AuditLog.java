@@ -11,6 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
  * gives the same fingerprint, and the fingerprint gives nothing of the credential. Thread-safe.
  */
 @Component
-public final class AuditLog {
+public final class AuditLog implements DisposableBean {
 
     private static final Logger audit = LoggerFactory.getLogger("AUDIT");
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
@@ -28,10 +29,13 @@ public final class AuditLog {
     private final SecretKeySpec key;
     private final Clock clock;
     private final List<AuditListener> listeners;
+    private final JsonLinesAppender jsonLines;
 
     AuditLog(AuditProperties properties, Clock clock, ObjectProvider<AuditListener> listeners) {
         this.clock = clock;
         this.listeners = listeners.orderedStream().toList();
+        this.jsonLines =
+                properties.stdout() == AuditProperties.Stdout.JSON_LINES ? JsonLinesAppender.attach(audit) : null;
         byte[] salt;
         if (properties.salt() == null || properties.salt().isBlank()) {
             salt = new byte[32];
@@ -96,6 +100,14 @@ public final class AuditLog {
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /** Writes every audit line still queued for standard output ({@code json-lines}) before the context goes. */
+    @Override
+    public void destroy() {
+        if (jsonLines != null) {
+            jsonLines.detach(audit);
         }
     }
 

@@ -495,6 +495,14 @@ class HelmChartTests {
     }
 
     @Test
+    void renderWhenDefaultValuesThenAuditLinesAreBareJsonOnStandardOutput() {
+        Map<String, Object> application = applicationYaml(render(template()));
+
+        assertThat(GenericKubernetesResource.<Object>get(application, "tokenbroker", "audit", "stdout"))
+                .isEqualTo("json-lines");
+    }
+
+    @Test
     void renderWhenAuditSaltSecretGivenThenEveryReplicaReadsSameSalt() {
         Container broker = brokerContainer(podSpec(render(ALL_ON_VALUES)));
 
