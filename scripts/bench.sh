@@ -14,6 +14,8 @@
 #   SKIP_BUILD=1 MAVEN_FLAGS=-o scripts/bench.sh  # reuse target/ as built; Maven offline
 #   PROFILE=/tmp/broker.jfr scripts/bench.sh      # also records the broker with JFR (written when it stops)
 #   BROKER_OPTS="-Dkey=value" scripts/bench.sh    # extra JVM options for the broker only (experiments)
+#   IMAGE=0 scripts/bench.sh                      # the plain jar instead of the image's layout and AOT cache
+#   AUDIT_STDOUT=pattern scripts/bench.sh         # AUDIT lines in Boot's console pattern (default: the chart's)
 #
 # Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
@@ -35,10 +37,13 @@ NGINX_PORT=18091
 TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
 JVM_FLAGS=(@src/main/jvm/deployment.flags)
-BROKER_FLAGS=("${JVM_FLAGS[@]}")
+# The broker starts as the image starts it (IMAGE=1, the default): the Dockerfile's layout and AOT cache, replayed by
+# scripts/image-check.sh, and its ENTRYPOINT. IMAGE=0 runs the jar with the same flags and no AOT cache.
+IMAGE=${IMAGE:-1}
+BROKER_OPTIONS=()
 # shellcheck disable=SC2206
-[ -n "${BROKER_OPTS:-}" ] && BROKER_FLAGS+=(${BROKER_OPTS})
-[ -n "${PROFILE:-}" ] && BROKER_FLAGS+=("-XX:StartFlightRecording=filename=$PROFILE,settings=profile,dumponexit=true")
+[ -n "${BROKER_OPTS:-}" ] && BROKER_OPTIONS+=(${BROKER_OPTS})
+[ -n "${PROFILE:-}" ] && BROKER_OPTIONS+=("-XX:StartFlightRecording=filename=$PROFILE,settings=profile,dumponexit=true")
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
@@ -90,6 +95,11 @@ jwt=$(sed -n 's/^JWT=//p' "$work/upstreams.log")
 key_out=$(java -jar target/token-broker.jar generate-client-key bench)
 client_key=$(echo "$key_out" | grep '^tbk_')
 client_hash=$(echo "$key_out" | sed -n 's/^tokenbroker.callers.client-keys.bench=//p')
+# How AUDIT lines are written, as the Helm chart sets it for production (config.audit.stdout); AUDIT_STDOUT=pattern
+# measures Boot's console pattern instead.
+chart_audit_stdout=$(sed -n '/^config:/,/^[a-z]/{/^  audit:/,/^  [a-z]/s/^    stdout: *\([a-z-]*\).*$/\1/p}' helm/token-broker/values.yaml)
+AUDIT_STDOUT=${AUDIT_STDOUT:-${chart_audit_stdout:-pattern}}
+echo "AUDIT lines: $AUDIT_STDOUT (tokenbroker.audit.stdout; the chart's: ${chart_audit_stdout:-unset})"
 cat >"$work/bench.yaml" <<YAML
 server.port: $BROKER_PORT
 management.server.port: $((BROKER_PORT + 1))
@@ -97,6 +107,7 @@ tokenbroker:
   vault.file.directory: $work/vault
   iam.url: $iam_url
   audit.salt: bench-salt-not-a-secret
+  audit.stdout: $AUDIT_STDOUT
   credentials:
     wml-prod: { type: iam-apikey, secret: wml-prod }
   callers:
@@ -117,9 +128,24 @@ tokenbroker:
       grants: ["iam-token"]
 YAML
 
-echo "== broker (packaged jar, image flags, audit on)"
+if [ "$IMAGE" = 1 ]; then
+  echo "== the image's layout and AOT cache (scripts/image-check.sh replays the Dockerfile and its training run)"
+  IMAGE_CHECK_JAVA=$BENCH_JAVA IMAGE_CHECK_JAR=$BROKER_JAR IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" \
+    scripts/image-check.sh | sed 's/^/   /'
+  app_dir="$work/image-check/image/app"
+  entrypoint_json=$(grep -E '^ENTRYPOINT \[' Dockerfile | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
+  mapfile -t broker_command < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
+  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${broker_command[@]:1}")
+  what="the image's ENTRYPOINT in its layout, AOT cache, audit on"
+else
+  app_dir=$PWD
+  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${JVM_FLAGS[@]}" -jar "$BROKER_JAR")
+  what="packaged jar, image flags, no AOT cache, audit on"
+fi
+echo "== broker ($what)"
+echo "   ${broker_command[*]}"
 started=$(date +%s.%N)
-"$BENCH_JAVA" "${BROKER_FLAGS[@]}" -jar "$BROKER_JAR" --spring.config.additional-location="file:$work/bench.yaml" \
+(cd "$app_dir" && exec "${broker_command[@]}" --spring.config.additional-location="file:$work/bench.yaml") \
   >"$work/broker.log" 2>&1 &
 pids+=($!)
 broker_pid=$!
@@ -295,6 +321,11 @@ wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}"s --latency -s "$work/paced.lua
 awk '/Requests\/sec/ {print "   achieved req/s: " $2} $1 == "50%" {print "   p50: " $2} $1 == "99%" {print "   p99: " $2}' \
   "$work/paced.txt"
 grep -q 'Non-2xx' "$work/paced.txt" && grep 'Non-2xx' "$work/paced.txt" | sed 's/^/   /'
+# The same pacing against the bare app: the p99 that this machine and wrk give at this rate with no broker at all.
+echo "== the same paced run against the bare WebFlux app"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}"s --latency -s "$work/paced.lua" "$bare_url" >"$work/paced-bare.txt"
+awk '/Requests\/sec/ {print "   achieved req/s: " $2} $1 == "50%" {print "   p50: " $2} $1 == "99%" {print "   p99: " $2}' \
+  "$work/paced-bare.txt"
 
 target90=$(echo "$peak * 0.9" | bc)
 reached=none
