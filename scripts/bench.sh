@@ -5,8 +5,13 @@
 # only the WebFlux stack) and nginx serving the same bytes. Warms each, alternates them in rounds, prints req/s,
 # p50/p99, the ratios of each round and their median; then a paced run at half the broker's peak for its p99 (wrk,
 # each connection waiting between an answer and its next request), and the broker's warm-up curve (req/s in each of
-# the first 10 seconds after start) with the time it took to reach 90% of the peak. Each round drives the broker twice, as a client-key caller and as a workload
-# JWT caller (one token, remembered after its first verification), for the JWT/client-key ratio.
+# the first 10 seconds after start) with the time it took to reach 90% of the peak. Each round drives the broker twice,
+# as a client-key caller and as a workload JWT caller (one token, remembered after its first verification), for the
+# JWT/client-key ratio, and the bare app twice, the second time with the JWT's Authorization header (which it ignores):
+# the share of that ratio the header's 1 KiB costs with no broker at all. AUDIT lines are written as the Helm chart
+# sets them. Last, the warm-up of the image and of the sidecar as they start (the Dockerfile's layout and AOT cache,
+# replayed by scripts/image-check.sh; the ENTRYPOINT, and the chart's sidecar command): each one's first 10 s of load,
+# its own peak, and when it reached 90% of it.
 #
 #   scripts/bench.sh                  # ROUNDS=3 SECONDS_PER_ROUND=10 WARMUP_SECONDS=30 CONNECTIONS=64 by default
 #   ROUNDS=5 SECONDS_PER_ROUND=20 scripts/bench.sh
@@ -14,7 +19,8 @@
 #   SKIP_BUILD=1 MAVEN_FLAGS=-o scripts/bench.sh  # reuse target/ as built; Maven offline
 #   PROFILE=/tmp/broker.jfr scripts/bench.sh      # also records the broker with JFR (written when it stops)
 #   BROKER_OPTS="-Dkey=value" scripts/bench.sh    # extra JVM options for the broker only (experiments)
-#   IMAGE=0 scripts/bench.sh                      # the plain jar instead of the image's layout and AOT cache
+#   IMAGE=1 scripts/bench.sh                      # the rounds against the image's layout and ENTRYPOINT, not the jar
+#   WARMUPS="" scripts/bench.sh                   # skip the image's and the sidecar's warm-up (default "image sidecar")
 #   AUDIT_STDOUT=pattern scripts/bench.sh         # AUDIT lines in Boot's console pattern (default: the chart's)
 #
 # Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
@@ -37,9 +43,10 @@ NGINX_PORT=18091
 TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
 JVM_FLAGS=(@src/main/jvm/deployment.flags)
-# The broker starts as the image starts it (IMAGE=1, the default): the Dockerfile's layout and AOT cache, replayed by
-# scripts/image-check.sh, and its ENTRYPOINT. IMAGE=0 runs the jar with the same flags and no AOT cache.
-IMAGE=${IMAGE:-1}
+# The rounds run the packaged jar with the image's flags (IMAGE=0, the default); IMAGE=1 runs them against the image's
+# layout, AOT cache and ENTRYPOINT. WARMUPS: which of the image and the sidecar get their warm-up measured.
+IMAGE=${IMAGE:-0}
+WARMUPS=${WARMUPS-image sidecar}
 BROKER_OPTIONS=()
 # shellcheck disable=SC2206
 [ -n "${BROKER_OPTS:-}" ] && BROKER_OPTIONS+=(${BROKER_OPTS})
@@ -128,14 +135,20 @@ tokenbroker:
       grants: ["iam-token"]
 YAML
 
-if [ "$IMAGE" = 1 ]; then
+image_dir="$work/image-check/image/app"
+entrypoint_json=$(grep -E '^ENTRYPOINT \[' Dockerfile | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
+mapfile -t image_command < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
+mapfile -t sidecar_command < <(sed -n '/define "token-broker.sidecar"/,/^  env:/p' helm/token-broker/templates/_helpers.tpl \
+  | sed -n 's/^    - \(.*\)$/\1/p' | sed 's/^"\(.*\)"$/\1/')
+sidecar_tool_options=$(sed -n '/^sidecar:/,/^[a-z]/s/^  javaToolOptions: "\(.*\)"$/\1/p' helm/token-broker/values.yaml)
+if [ "$IMAGE" = 1 ] || [ -n "$WARMUPS" ]; then
   echo "== the image's layout and AOT cache (scripts/image-check.sh replays the Dockerfile and its training run)"
   IMAGE_CHECK_JAVA=$BENCH_JAVA IMAGE_CHECK_JAR=$BROKER_JAR IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" \
     scripts/image-check.sh | sed 's/^/   /'
-  app_dir="$work/image-check/image/app"
-  entrypoint_json=$(grep -E '^ENTRYPOINT \[' Dockerfile | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
-  mapfile -t broker_command < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
-  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${broker_command[@]:1}")
+fi
+if [ "$IMAGE" = 1 ]; then
+  app_dir=$image_dir
+  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${image_command[@]:1}")
   what="the image's ENTRYPOINT in its layout, AOT cache, audit on"
 else
   app_dir=$PWD
@@ -194,7 +207,11 @@ end
 LUA
   echo "== audit canary: wrk -t2 -c$CONNECTIONS for ${CANARY_SECONDS} s, one X-Request-Id per request"
   CANARY_DIR="$work/canary" wrk -t2 -c"$CONNECTIONS" -d"${CANARY_SECONDS}"s -s "$work/canary.lua" "$url" | tee "$work/canary/wrk.txt"
-  sleep 2
+  # Stopped as Kubernetes stops it (SIGTERM: the server finishes its requests, then queued AUDIT lines are written),
+  # then counted: the log is then all it will ever be.
+  kill -TERM "$broker_pid"
+  wait "$broker_pid" 2>/dev/null || true
+  echo "   broker stopped (SIGTERM); counting its log"
   cat "$work/canary"/ok-*.txt | sort >"$work/canary/answered.txt"
   grep -o '"request_id":"canary-[^"]*"' "$work/broker.log" | sed 's/"request_id":"//; s/"$//' | sort >"$work/canary/audited-all.txt" || true
   grep '"request_id":"canary-' "$work/broker.log" | grep '"outcome":"issued"' \
@@ -275,34 +292,40 @@ echo "== warm-up: ${WARMUP_SECONDS} s each"
 run broker "$url" "$WARMUP_SECONDS" >/dev/null
 run broker-jwt "$url" "$WARMUP_SECONDS" "$jwt" >/dev/null
 run bare "$bare_url" "$WARMUP_SECONDS" >/dev/null
+run bare-jwt "$bare_url" "$WARMUP_SECONDS" "$jwt" >/dev/null
 run nginx "$nginx_url" "$WARMUP_SECONDS" >/dev/null
 
 echo "== $ROUNDS rounds of ${SECONDS_PER_ROUND} s, wrk -t2 -c$CONNECTIONS"
-echo "   (broker: client-key caller; jwt: the broker with a remembered workload JWT; bare: the bare WebFlux app)"
-printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %8s %12s %13s %8s\n' round broker p50 p99 jwt p99 bare p99 nginx p99 \
-  broker/bare broker/nginx jwt/key
+echo "   (broker: client-key caller; jwt: the broker with a remembered workload JWT; bare: the bare WebFlux app;"
+echo "   bare-jwt: the bare app sent the JWT's Authorization header, which it ignores: what the header's bytes cost)"
+printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %10s %8s %12s %13s %8s %13s\n' round broker p50 p99 jwt p99 bare p99 \
+  bare-jwt nginx p99 broker/bare broker/nginx jwt/key bare-jwt/bare
 ratios_bare=()
 ratios_nginx=()
 ratios_jwt=()
+ratios_bare_jwt=()
 peaks=()
 for round in $(seq 1 "$ROUNDS"); do
   read -r b_rps b_p50 b_p99 <<<"$(run broker "$url" "$SECONDS_PER_ROUND")"
   read -r j_rps _ j_p99 <<<"$(run broker-jwt "$url" "$SECONDS_PER_ROUND" "$jwt")"
   read -r w_rps _ w_p99 <<<"$(run bare "$bare_url" "$SECONDS_PER_ROUND")"
+  read -r wj_rps _ _ <<<"$(run bare-jwt "$bare_url" "$SECONDS_PER_ROUND" "$jwt")"
   read -r n_rps _ n_p99 <<<"$(run nginx "$nginx_url" "$SECONDS_PER_ROUND")"
   rb=$(echo "scale=3; $b_rps / $w_rps" | bc)
   rn=$(echo "scale=3; $b_rps / $n_rps" | bc)
   rj=$(echo "scale=3; $j_rps / $b_rps" | bc)
+  rwj=$(echo "scale=3; $wj_rps / $w_rps" | bc)
+  ratios_bare_jwt+=("$rwj")
   ratios_bare+=("$rb")
   ratios_nginx+=("$rn")
   ratios_jwt+=("$rj")
   peaks+=("$b_rps")
-  printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %8s %12s %13s %8s\n' "$round" "$b_rps" "$b_p50" "$b_p99" "$j_rps" \
-    "$j_p99" "$w_rps" "$w_p99" "$n_rps" "$n_p99" "$rb" "$rn" "$rj"
+  printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %10s %8s %12s %13s %8s %13s\n' "$round" "$b_rps" "$b_p50" "$b_p99" \
+    "$j_rps" "$j_p99" "$w_rps" "$w_p99" "$wj_rps" "$n_rps" "$n_p99" "$rb" "$rn" "$rj" "$rwj"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $(median "${ratios_nginx[@]}")" \
-  "  median jwt/key: $(median "${ratios_jwt[@]}")"
+  "  median jwt/key: $(median "${ratios_jwt[@]}")   median bare-jwt/bare: $(median "${ratios_bare_jwt[@]}")"
 
 peak=$(median "${peaks[@]}")
 rate=$(echo "$peak / 2" | bc)
@@ -335,5 +358,52 @@ done
 echo "== warm-up: 90% of the median peak ($target90 req/s) reached in second ${reached} of the first 10 of load" \
   "(none: not within 10 s)"
 echo "== broker RSS after the run: $(( $(awk '/VmRSS/ {print $2}' /proc/$broker_pid/status) / 1024 )) MiB"
+
+# Warm-up as the image and the sidecar start, each a fresh process in the image's layout: req/s in each of its first
+# 10 s of load, then its own peak (the median of two rounds after a warm-up), and the second it first reached 90%.
+warmup_of() { # name port env-assignments... -- command...
+  local name=$1 port=$2
+  shift 2
+  local envs=()
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  local start_url="http://127.0.0.1:$port/v1/credentials/wml-prod/iam-token" curve=() began i peak target reached=none
+  echo "== $name warm-up: $* (in the image's layout)"
+  (cd "$image_dir" && exec env "${envs[@]}" SERVER_PORT="$port" MANAGEMENT_SERVER_PORT=$((port + 1)) \
+    "$@" --spring.config.additional-location="file:$work/bench.yaml") >"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  began=$(date +%s.%N)
+  for _ in $(seq 1 240); do
+    curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $client_key" "$start_url" | grep -q 200 && break
+    sleep 0.25
+  done
+  echo "   first answer $(echo "$(date +%s.%N) - $began" | bc) s after start"
+  for _ in $(seq 1 10); do
+    curve+=("$(wrk -t2 -c"$CONNECTIONS" -d1s -s "$work/post.lua" "$start_url" | awk '/Requests\/sec/ {printf "%d", $2}')")
+  done
+  echo "   first 10 s of load: ${curve[*]}"
+  run "$name" "$start_url" "$WARMUP_SECONDS" >/dev/null
+  read -r first _ _ <<<"$(run "$name" "$start_url" "$SECONDS_PER_ROUND")"
+  read -r second _ _ <<<"$(run "$name" "$start_url" "$SECONDS_PER_ROUND")"
+  peak=$(median "$first" "$second")
+  target=$(echo "$peak * 0.9" | bc)
+  for i in "${!curve[@]}"; do
+    if [ "$(echo "${curve[$i]} >= $target" | bc)" -eq 1 ]; then reached=$((i + 1)); break; fi
+  done
+  echo "   peak after warm-up: $first, $second req/s; 90% of it ($target) reached in second $reached of the first 10" \
+    "(none: not within 10 s)"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+for target in $WARMUPS; do
+  case "$target" in
+    image) warmup_of image $((BROKER_PORT + 20)) SPRING_PROFILES_ACTIVE=default -- \
+      "$BENCH_JAVA" "${image_command[@]:1}" ;;
+    sidecar) warmup_of sidecar $((BROKER_PORT + 30)) SPRING_PROFILES_ACTIVE=sidecar \
+      JAVA_TOOL_OPTIONS="$sidecar_tool_options" -- "$BENCH_JAVA" "${sidecar_command[@]:1}" ;;
+    *) echo "unknown warm-up target: $target (image, sidecar)" >&2; exit 2 ;;
+  esac
+done
 echo "audit lines written: $(grep -c '"outcome":"issued"' "$work/broker.log")"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
