@@ -21,6 +21,7 @@
 #   BROKER_OPTS="-Dkey=value" scripts/bench.sh    # extra JVM options for the broker only (experiments)
 #   IMAGE=1 scripts/bench.sh                      # the rounds against the image's layout and ENTRYPOINT, not the jar
 #   WARMUPS="" scripts/bench.sh                   # skip the image's and the sidecar's warm-up (default "image sidecar")
+#   NETTY=1 scripts/bench.sh                      # also a bare Reactor Netty route (issue #13's table), its own rounds
 #   AUDIT_STDOUT=pattern scripts/bench.sh         # AUDIT lines in Boot's console pattern (default: the chart's)
 #
 # Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
@@ -38,6 +39,8 @@ BROKER_JAR=${BROKER_JAR:-target/token-broker.jar}
 BROKER_PORT=18080
 BARE_PORT=18090
 NGINX_PORT=18091
+NETTY_PORT=18092
+NETTY=${NETTY:-0}
 # The image's runtime and flags, from the one place they live (src/main/jvm/deployment.flags); the bare app gets the
 # same JVM and flags. BENCH_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present).
 TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
@@ -324,6 +327,25 @@ for round in $(seq 1 "$ROUNDS"); do
     "$j_rps" "$j_p99" "$w_rps" "$w_p99" "$wj_rps" "$n_rps" "$n_p99" "$rb" "$rn" "$rj" "$rwj"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+if [ "$NETTY" = 1 ]; then
+  # Reactor Netty alone (no Spring), in its own JVM with the same flags and the WebFlux class path: warmed, then
+  # ROUNDS rounds of its own after the table above.
+  "$BENCH_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareReactorNettyServer \
+    "$NETTY_PORT" "$work/bench.body" >"$work/netty.log" 2>&1 &
+  pids+=($!)
+  netty_url="http://127.0.0.1:$NETTY_PORT/v1/credentials/wml-prod/iam-token"
+  for _ in $(seq 1 120); do curl -s -o /dev/null -X POST "$netty_url" && break; sleep 0.5; done
+  cmp -s "$work/bench.body" <(curl -s -X POST "$netty_url") || { echo "the Netty route answers other bytes" >&2; exit 1; }
+  run netty "$netty_url" "$WARMUP_SECONDS" >/dev/null
+  netty_rounds=()
+  for _ in $(seq 1 "$ROUNDS"); do
+    read -r x_rps _ _ <<<"$(run netty "$netty_url" "$SECONDS_PER_ROUND")"
+    netty_rounds+=("$x_rps")
+  done
+  echo "== bare Reactor Netty route: ${netty_rounds[*]} req/s (median $(median "${netty_rounds[@]}"));" \
+    "broker median $(median "${peaks[@]}") req/s"
+fi
 echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $(median "${ratios_nginx[@]}")" \
   "  median jwt/key: $(median "${ratios_jwt[@]}")   median bare-jwt/bare: $(median "${ratios_bare_jwt[@]}")"
 
