@@ -100,7 +100,10 @@ final class JsonLinesAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
         }
     }
 
-    /** Writes every queued line, then returns; lines logged from now on are written by the thread that logs them. */
+    /**
+     * Writes every queued line, then returns; lines logged from now on are written by the thread that logs them. The
+     * appender stays started for logback (a stopped one would drop what is still logged to it before it is detached).
+     */
     @Override
     public void stop() {
         if (closing) {
@@ -116,7 +119,6 @@ final class JsonLinesAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
         }
         // Whatever the writer left (it was interrupted, or standard output blocked for the whole wait) goes now.
         write();
-        super.stop();
     }
 
     private void writeUntilClosed() {

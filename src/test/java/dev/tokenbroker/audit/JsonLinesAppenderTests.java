@@ -65,6 +65,16 @@ class JsonLinesAppenderTests {
         }
     }
 
+    // Until it is detached, a stopped appender still gets lines (a shutdown's last refusals): none may be dropped.
+    @Test
+    void appendWhenStoppedThenTheLoggingThreadWritesTheLineAtOnce() {
+        appender.stop();
+
+        appender.doAppend(event("after-stop"));
+
+        assertThat(lines()).containsExactly("{\"request_id\":\"after-stop\"}");
+    }
+
     @Test
     void appendWhenStandardOutputIsStuckAndTheQueueFillsThenTheLoggingThreadsWriteAndNoneIsLost()
             throws InterruptedException {
