@@ -389,7 +389,8 @@ warmup_of() { # name port env-assignments... -- command...
   local envs=()
   while [ "$1" != -- ]; do envs+=("$1"); shift; done
   shift
-  local start_url="http://127.0.0.1:$port/v1/credentials/wml-prod/iam-token" curve=() began i peak target reached=none
+  local start_url="http://127.0.0.1:$port/v1/credentials/wml-prod/iam-token" curve=() began i first second peak target
+  local reached=none
   echo "== $name warm-up: $* (in the image's layout)"
   (cd "$image_dir" && exec env "${envs[@]}" SERVER_PORT="$port" MANAGEMENT_SERVER_PORT=$((port + 1)) \
     "$@" --spring.config.additional-location="file:$work/bench.yaml") >"$work/$name.log" 2>&1 &

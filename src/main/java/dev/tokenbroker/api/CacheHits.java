@@ -44,10 +44,11 @@ import reactor.netty.http.server.HttpServerRequest;
  *
  * <p>What the application would do for such a request, this does with the same parts and in the same order: the
  * request id ({@link RequestIds}), one request from the caller's rate limit, the cache hit (statistics, access time,
- * refresh-ahead; {@link CredentialIssuer#cachedIamToken}), the audit line before the answer's bytes can reach the
- * client ({@link AuditLog}, whose listeners count {@code tokenbroker.requests}), the answer's bytes
- * ({@link TokenBodies}), its headers in the order the application writes them (the request id, no-store, the JSON
- * type and length, then Spring Security's default headers, which {@code CacheHitsIntegrationTests} holds to what the
+ * refresh-ahead; {@link CredentialIssuer#cachedIamToken}), the audit line logged before the answer's bytes can reach
+ * the client ({@link AuditLog}, whose listeners count {@code tokenbroker.requests}; with {@code json-lines} it is
+ * queued then and written about a millisecond later), the answer's bytes ({@link TokenBodies}), its headers in the
+ * order the application writes them (the request id, no-store, the JSON type and length, then Spring Security's
+ * default headers, which {@code CacheHitShortcutIntegrationTests} holds to what the
  * chain writes) and a sample of the {@code http.server.requests} timer with the tags Boot's observation gives that
  * answer. It is a timer sample, not an observation: with a tracing bridge, these requests have no span; set
  * {@code tokenbroker.server.cache-hit-shortcut=false} to have every request observed.

@@ -150,7 +150,7 @@ final class JsonLinesAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
             lines++;
             byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
             if (length + bytes.length + 1 > batch.length && length > 0) {
-                flush(length);
+                print(batch, length);
                 length = 0;
             }
             if (bytes.length + 1 > batch.length) {
@@ -161,23 +161,21 @@ final class JsonLinesAppender extends UnsynchronizedAppenderBase<ILoggingEvent> 
             batch[length++] = '\n';
         }
         if (length > 0) {
-            flush(length);
+            print(batch, length);
         }
         return lines;
     }
 
-    // System.out as it is now (a test may have replaced it); PrintStream writes the whole range under its own lock,
-    // so lines of other appenders on the same stream never land inside a batch.
-    private void flush(int length) {
-        PrintStream out = System.out;
-        out.write(batch, 0, length);
-        out.flush();
-    }
-
     private static void writeNow(String line) {
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        print(bytes, bytes.length);
+    }
+
+    // System.out as it is now (a test may have replaced it); PrintStream writes the whole range under its own lock,
+    // so lines of other appenders on the same stream never land inside a batch.
+    private static void print(byte[] bytes, int length) {
         PrintStream out = System.out;
-        out.write(bytes, 0, bytes.length);
+        out.write(bytes, 0, length);
         out.flush();
     }
 }
