@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Who may call ({@code tokenbroker.callers.*}) and how often.
  *
  * @param clientKeys client id to the {@code sha256:HEX} hash of its key; the caller id is {@code client:{id}}
- * @param jwt the issuers whose workload JWTs are accepted; the caller id is the token's {@code sub}
+ * @param jwt the issuers whose workload JWTs are accepted; the caller id is the issuer's {@code caller-prefix}
+ *     followed by the token's {@code sub}
  * @param rateLimit per-caller token buckets
  */
 @ConfigurationProperties("tokenbroker.callers")
@@ -30,6 +31,10 @@ public record CallerProperties(
      * One trusted JWT issuer, e.g. a cluster's service-account issuer.
      *
      * @param issuer the exact {@code iss} value its tokens carry
+     * @param callerPrefix put in front of each token's {@code sub} to make the caller id, e.g. {@code eu1/} gives
+     *     {@code eu1/system:serviceaccount:ml:scorer}; required, and distinct, when more than one issuer is configured,
+     *     so that the same service account in two clusters is two callers (policy, rate limit, audit). At most 32
+     *     characters of {@code [a-z0-9._-]} ending in {@code /}; empty (the default) with a single issuer
      * @param jwkSetUri where its public keys are published (JWKS)
      * @param audiences a token must name at least one of these in {@code aud}
      * @param clockSkew tolerance applied to {@code exp} and {@code nbf}
@@ -45,6 +50,7 @@ public record CallerProperties(
      */
     public record JwtIssuer(
             String issuer,
+            String callerPrefix,
             URI jwkSetUri,
             List<String> audiences,
             @DefaultValue("30s") Duration clockSkew,
@@ -54,6 +60,7 @@ public record CallerProperties(
             @DefaultValue("24h") Duration maxLifetime) {
 
         public JwtIssuer {
+            callerPrefix = callerPrefix == null ? "" : callerPrefix;
             audiences = audiences == null ? List.of() : List.copyOf(audiences);
         }
     }

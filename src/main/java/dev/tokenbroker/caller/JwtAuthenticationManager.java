@@ -15,7 +15,6 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtException;
-import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import reactor.core.publisher.Mono;
@@ -24,8 +23,9 @@ import reactor.core.publisher.Mono;
  * Authenticates workload JWTs. The issuer is chosen by the token's unverified {@code iss} (a choice only: the chosen
  * issuer's decoder then verifies signature, {@code iss}, {@code aud}, {@code exp} and {@code nbf}); an unknown issuer,
  * a bad token or a missing {@code sub} is an {@link InvalidBearerTokenException} whose message never quotes the
- * token. The caller id is {@code sub}; ids starting {@code client:} are reserved for client keys and refused, and so are
- * ids with control characters (a caller id ends up in logs, metrics and policy globs). Tokens
+ * token. The caller id is the issuer's caller prefix followed by {@code sub}; subjects starting {@code client:} are
+ * reserved for client keys and refused, and so are subjects with control characters (a caller id ends up in logs,
+ * metrics and policy globs). Tokens
  * once verified are remembered until their {@code exp} ({@link VerifiedJwts}). Thread-safe.
  */
 final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
@@ -33,11 +33,11 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
     private static final Logger log = LoggerFactory.getLogger(JwtAuthenticationManager.class);
     private static final List<SimpleGrantedAuthority> AUTHORITIES = List.of(new SimpleGrantedAuthority("ROLE_CALLER"));
 
-    private final Map<String, ReactiveJwtDecoder> decodersByIssuer;
+    private final Map<String, TrustedIssuer> issuers;
     private final VerifiedJwts verified;
 
-    JwtAuthenticationManager(Map<String, ReactiveJwtDecoder> decodersByIssuer, VerifiedJwts verified) {
-        this.decodersByIssuer = Map.copyOf(decodersByIssuer);
+    JwtAuthenticationManager(Map<String, TrustedIssuer> issuers, VerifiedJwts verified) {
+        this.issuers = Map.copyOf(issuers);
         this.verified = verified;
     }
 
@@ -66,14 +66,14 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
         if (known != null) {
             return Mono.just(caller(known));
         }
-        ReactiveJwtDecoder decoder = decodersByIssuer.get(unverifiedIssuer(token));
-        if (decoder == null) {
+        TrustedIssuer issuer = issuers.get(unverifiedIssuer(token));
+        if (issuer == null) {
             return Mono.error(new InvalidBearerTokenException("JWT from an issuer that is not configured"));
         }
-        return decoder.decode(token).map(jwt -> remember(hash, jwt));
+        return issuer.decoder().decode(token).map(jwt -> remember(hash, issuer, jwt));
     }
 
-    private Authentication remember(String hash, Jwt jwt) {
+    private Authentication remember(String hash, TrustedIssuer issuer, Jwt jwt) {
         String subject = jwt.getSubject();
         if (subject == null
                 || subject.isBlank()
@@ -81,11 +81,12 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
                 || subject.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidBearerTokenException("JWT without a usable sub");
         }
+        String caller = issuer.callerPrefix() + subject;
         Instant expiresAt = jwt.getExpiresAt();
         if (expiresAt != null) {
-            verified.remember(hash, subject, expiresAt);
+            verified.remember(hash, caller, expiresAt);
         }
-        return caller(subject);
+        return caller(caller);
     }
 
     // Parsing only, to pick the issuer whose keys and rules then decide; nothing here is trusted.

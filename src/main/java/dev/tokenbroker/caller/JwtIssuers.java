@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -22,22 +23,29 @@ import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
-/** Builds one verifying decoder per configured issuer, after checking the configuration (one line per problem). */
+/**
+ * Builds one verifying decoder per configured issuer, with the prefix of its callers' ids, after checking the
+ * configuration (one line per problem).
+ */
 final class JwtIssuers {
+
+    // eu1/, cluster-a/: short, printable, and free of ':' so that policy globs keep their segments.
+    private static final Pattern CALLER_PREFIX = Pattern.compile("[a-z0-9][a-z0-9._-]{0,30}/");
 
     // A key set is small (a few keys of ~1 KiB); this only stops a misbehaving endpoint.
     private static final int MAX_KEY_SET_BYTES = 512 * 1024;
 
     private JwtIssuers() {}
 
-    static Map<String, ReactiveJwtDecoder> decoders(
+    /** Each configured issuer by its {@code iss}. */
+    static Map<String, TrustedIssuer> trusted(
             List<CallerProperties.JwtIssuer> issuers, WebClient.Builder builder, Clock clock) {
         check(issuers);
-        Map<String, ReactiveJwtDecoder> decoders = new LinkedHashMap<>();
+        Map<String, TrustedIssuer> trusted = new LinkedHashMap<>();
         for (CallerProperties.JwtIssuer issuer : issuers) {
-            decoders.put(issuer.issuer(), decoder(issuer, builder, clock));
+            trusted.put(issuer.issuer(), new TrustedIssuer(issuer.callerPrefix(), decoder(issuer, builder, clock)));
         }
-        return decoders;
+        return trusted;
     }
 
     static ReactiveJwtDecoder decoder(CallerProperties.JwtIssuer issuer, WebClient.Builder builder, Clock clock) {
@@ -77,6 +85,7 @@ final class JwtIssuers {
     private static void check(List<CallerProperties.JwtIssuer> issuers) {
         List<String> problems = new ArrayList<>();
         List<String> seen = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
         for (int index = 0; index < issuers.size(); index++) {
             CallerProperties.JwtIssuer issuer = issuers.get(index);
             String where = "tokenbroker.callers.jwt[" + index + "]";
@@ -100,6 +109,16 @@ final class JwtIssuers {
             if (issuer.audiences().isEmpty()) {
                 problems.add(where + ".audiences: at least one audience is required");
             }
+            String prefix = issuer.callerPrefix();
+            if (prefix.isEmpty() && issuers.size() > 1) {
+                problems.add(where + ".caller-prefix: required when more than one issuer is configured (e.g. eu1/),"
+                        + " so that the same subject from two issuers is two callers");
+            } else if (!prefix.isEmpty() && !CALLER_PREFIX.matcher(prefix).matches()) {
+                problems.add(where + ".caller-prefix: must match " + CALLER_PREFIX.pattern());
+            } else if (!prefix.isEmpty() && prefixes.contains(prefix)) {
+                problems.add(where + ".caller-prefix: '" + prefix + "' is used by another issuer");
+            }
+            prefixes.add(prefix);
         }
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);

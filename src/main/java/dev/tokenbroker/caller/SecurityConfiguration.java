@@ -47,7 +47,7 @@ class SecurityConfiguration {
             CallerProperties properties, OpsProperties ops, WebClient.Builder webClients, Clock clock) {
         checkClientKeys(properties);
         JwtAuthenticationManager jwts = new JwtAuthenticationManager(
-                JwtIssuers.decoders(properties.jwt(), webClients, clock), new VerifiedJwts(clock, VERIFIED_JWTS));
+                JwtIssuers.trusted(properties.jwt(), webClients, clock), new VerifiedJwts(clock, VERIFIED_JWTS));
         return new BearerAuthenticationManager(new ClientKeyAuthenticationManager(properties, ops), jwts);
     }
 

@@ -129,7 +129,7 @@ class IbmJavaSdkIntegrationTests extends BrokerIntegrationTest {
 
         assertThat(IAM.keyThatMinted(token)).isEqualTo(WML_PROD_KEY);
         assertThat(output.getAll())
-                .contains("\"caller\":\"system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
+                .contains("\"caller\":\"cluster/system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
                         + "\"grant\":\"iam-token\",\"outcome\":\"issued\"");
     }
 

@@ -74,7 +74,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
         assertThat(IAM.keyThatMinted(authorized.getAccessToken().getTokenValue()))
                 .isEqualTo(WML_PROD_KEY);
         assertThat(output.getAll())
-                .contains("\"caller\":\"system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
+                .contains("\"caller\":\"cluster/system:serviceaccount:ml:scorer\",\"credential\":\"wml-prod\","
                         + "\"grant\":\"iam-token\",\"outcome\":\"issued\"");
     }
 

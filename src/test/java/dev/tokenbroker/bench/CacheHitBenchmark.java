@@ -140,7 +140,7 @@ public final class CacheHitBenchmark {
         args.add("--logging.level.AUDIT=OFF");
         args.add("--logging.level.root=WARN");
         args.add("--tokenbroker.callers.rate-limit.overrides[0].callers[0]=client:*");
-        args.add("--tokenbroker.callers.rate-limit.overrides[0].callers[1]=system:serviceaccount:*:*");
+        args.add("--tokenbroker.callers.rate-limit.overrides[0].callers[1]=*/system:serviceaccount:*:*");
         args.add("--tokenbroker.callers.rate-limit.overrides[0].requests-per-second=1000000000");
         args.add("--tokenbroker.callers.rate-limit.overrides[0].burst=2000000000");
         return new SpringApplicationBuilder(TokenBrokerApplication.class, BareHandler.class)

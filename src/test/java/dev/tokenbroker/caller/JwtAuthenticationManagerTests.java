@@ -34,8 +34,8 @@ class JwtAuthenticationManagerTests {
                 .build());
     };
 
-    private final JwtAuthenticationManager manager =
-            new JwtAuthenticationManager(Map.of(TestJwts.ISSUER, countingDecoder), new VerifiedJwts(clock, 1000));
+    private final JwtAuthenticationManager manager = new JwtAuthenticationManager(
+            Map.of(TestJwts.ISSUER, new TrustedIssuer("", countingDecoder)), new VerifiedJwts(clock, 1000));
 
     @Test
     void authenticateWhenSameTokenAgainThenVerifiedOnlyOnceUntilItsExp() {
@@ -50,6 +50,37 @@ class JwtAuthenticationManagerTests {
 
         clock.advance(Duration.ofMinutes(10));
         manager.authenticate(new BearerTokenAuthenticationToken(jwt)).block();
+        assertThat(decodes).hasValue(2);
+    }
+
+    @Test
+    void authenticateWhenSameSubjectFromTwoIssuersThenEachCallerIdNamesItsIssuer() {
+        JwtAuthenticationManager twoClusters = new JwtAuthenticationManager(
+                Map.of(
+                        TestJwts.ISSUER, new TrustedIssuer("eu1/", countingDecoder),
+                        TestJwts.ROTATING_ISSUER, new TrustedIssuer("us1/", countingDecoder)),
+                new VerifiedJwts(clock, 1000));
+        String eu = TestJwts.serviceAccount("ml", "scorer").sign();
+        String us = TestJwts.serviceAccount("ml", "scorer")
+                .issuer(TestJwts.ROTATING_ISSUER)
+                .sign();
+
+        String euCaller = twoClusters
+                .authenticate(new BearerTokenAuthenticationToken(eu))
+                .block()
+                .getName();
+        String usCaller = twoClusters
+                .authenticate(new BearerTokenAuthenticationToken(us))
+                .block()
+                .getName();
+        String euRemembered = twoClusters
+                .authenticate(new BearerTokenAuthenticationToken(eu))
+                .block()
+                .getName();
+
+        assertThat(euCaller).isEqualTo("eu1/system:serviceaccount:ml:scorer");
+        assertThat(usCaller).isEqualTo("us1/system:serviceaccount:ml:scorer");
+        assertThat(euRemembered).as("remembered with its prefix").isEqualTo(euCaller);
         assertThat(decodes).hasValue(2);
     }
 

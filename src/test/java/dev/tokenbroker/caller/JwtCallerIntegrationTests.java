@@ -15,12 +15,16 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
+@ExtendWith(OutputCaptureExtension.class)
 class JwtCallerIntegrationTests extends BrokerIntegrationTest {
 
     private static final JwksSimulator ATTACKER_JWKS = JwksSimulator.start(TestJwts.UNPUBLISHED);
@@ -45,6 +49,25 @@ class JwtCallerIntegrationTests extends BrokerIntegrationTest {
                 .isEqualTo("Bearer");
 
         assertThat(IAM.tokenCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void iamTokenWhenSameServiceAccountFromTwoIssuersThenTwoCallersEachWithItsOwnPolicyAndAuditLine(
+            CapturedOutput output) {
+        String fromCluster = TestJwts.serviceAccount("reports", "viewer").sign();
+        String fromRotating = TestJwts.serviceAccount("reports", "viewer")
+                .issuer(TestJwts.ROTATING_ISSUER)
+                .signedWith(TestJwts.ROTATING_OLD)
+                .sign();
+
+        iamToken(fromCluster, "wml-dev").exchange().expectStatus().isOk();
+        iamToken(fromRotating, "wml-dev").exchange().expectStatus().isForbidden();
+
+        assertThat(output.getAll())
+                .contains("\"caller\":\"cluster/system:serviceaccount:reports:viewer\",\"credential\":\"wml-dev\","
+                        + "\"grant\":\"iam-token\",\"outcome\":\"issued\"")
+                .contains("\"caller\":\"rotating/system:serviceaccount:reports:viewer\",\"credential\":\"wml-dev\","
+                        + "\"grant\":\"iam-token\",\"outcome\":\"refused\",\"status\":403");
     }
 
     @Test

@@ -84,15 +84,17 @@ public final class TestBroker {
         properties.put("tokenbroker.callers.client-keys.stranger", ClientKeys.hash(STRANGER_KEY));
         properties.put("tokenbroker.callers.client-keys.limited", ClientKeys.hash(LIMITED_KEY));
         properties.put("tokenbroker.callers.client-keys.ops", ClientKeys.hash(OPS_KEY));
-        jwtIssuer(properties, 0, TestJwts.ISSUER, CLUSTER_JWKS);
-        jwtIssuer(properties, 1, TestJwts.ROTATING_ISSUER, ROTATING_JWKS);
-        jwtIssuer(properties, 2, TestJwts.OUTAGE_ISSUER, OUTAGE_JWKS);
+        jwtIssuer(properties, 0, TestJwts.ISSUER, "cluster/", CLUSTER_JWKS);
+        jwtIssuer(properties, 1, TestJwts.ROTATING_ISSUER, "rotating/", ROTATING_JWKS);
+        jwtIssuer(properties, 2, TestJwts.OUTAGE_ISSUER, "outage/", OUTAGE_JWKS);
         return properties;
     }
 
-    private static void jwtIssuer(Map<String, String> properties, int index, String issuer, JwksSimulator jwks) {
+    private static void jwtIssuer(
+            Map<String, String> properties, int index, String issuer, String callerPrefix, JwksSimulator jwks) {
         String prefix = "tokenbroker.callers.jwt[" + index + "].";
         properties.put(prefix + "issuer", issuer);
+        properties.put(prefix + "caller-prefix", callerPrefix);
         properties.put(prefix + "jwk-set-uri", jwks.url());
         properties.put(prefix + "audiences[0]", TestJwts.AUDIENCE);
         properties.put(prefix + "audiences[1]", "another-audience");
