@@ -9,13 +9,13 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * The first filter of every request, ahead of Spring Security: four steps, in this order, each handing on to the
- * next as a filter hands on to its chain. {@link RequestIds} names the request, {@link AuditedResponses} audits
- * whatever it is answered, {@link HostHeaders} refuses a request without exactly one {@code Host}, and
- * {@link TokenEndpoints} serves the ordinary requests of the token endpoints; everything else goes on down the chain.
- * One filter rather than four: Spring's filter chain wraps each filter it calls in a deferral and a checkpoint, which
- * the cache-hit path paid three times over for nothing. Its order leaves {@code HIGHEST_PRECEDENCE} itself to
- * instrumentation that must see every request first (the tests' request tracker). Thread-safe.
+ * The first filter of every request on both ports (the caller API's and the management server, which picks up the
+ * application's web filters too), ahead of Spring Security; it answers nobody a credential. Three steps, in this
+ * order, each handing on to the next as a filter hands on to its chain: {@link RequestIds} names the request,
+ * {@link AuditedResponses} answers failures as problems and audits the caller API's answers (on the caller port only),
+ * and {@link HostHeaders} refuses a request without exactly one {@code Host}. One filter rather than three: Spring's
+ * filter chain wraps each filter it calls in a deferral and a checkpoint. Its order leaves {@code HIGHEST_PRECEDENCE}
+ * itself to instrumentation that must see every request first (the tests' request tracker). Thread-safe.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -24,20 +24,15 @@ final class ApiEdge implements WebFilter {
     private final RequestIds requestIds;
     private final AuditedResponses audited;
     private final HostHeaders hosts;
-    private final TokenEndpoints tokens;
 
-    ApiEdge(RequestIds requestIds, AuditedResponses audited, HostHeaders hosts, TokenEndpoints tokens) {
+    ApiEdge(RequestIds requestIds, AuditedResponses audited, HostHeaders hosts) {
         this.requestIds = requestIds;
         this.audited = audited;
         this.hosts = hosts;
-        this.tokens = tokens;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        return requestIds.filter(
-                exchange,
-                named -> audited.filter(
-                        named, auditing -> hosts.filter(auditing, checked -> tokens.filter(checked, chain))));
+        return requestIds.filter(exchange, named -> audited.filter(named, auditing -> hosts.filter(auditing, chain)));
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenbroker.api;
 
 import dev.tokenbroker.audit.AuditLog;
 import dev.tokenbroker.edge.Wire;
+import dev.tokenbroker.problem.ProblemType;
 import dev.tokenbroker.support.LogSafe;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,13 +18,16 @@ import reactor.core.publisher.SignalType;
 
 /**
  * Answers each request once and audits it as what its client got. Handlers and the problem renderer only note a
- * verdict (issued with a fingerprint, or refused with a reason); the audit line is written once, as the answer is
- * committed (before the client can read it) or, for an exchange Spring never answered, when it is over, with the
- * status read from the connection ({@link Wire}): a request that Reactor Netty already answered by
- * itself (an undecodable body gets its 400) is audited with that status and is not answered again, and a request
- * whose client hung up or timed out is audited as {@code aborted}, with no status. Such failures are logged once at
- * DEBUG without a stack trace: they are the client's doing, and an unauthenticated client could otherwise fill the
- * log. Every other failure is rendered by {@link ProblemResponses}.
+ * verdict (issued with a fingerprint, or refused with a reason); the audit line is written once. An issuance's line is
+ * written as the answer is committed and before any of its bytes are sent: the commit waits for the audit log to
+ * have written it ({@link AuditLog#issued(String, String, String, String, int, String, java.util.concurrent.Executor)}),
+ * and if it cannot be written the answer becomes a 503 problem and nothing is issued. A refusal's line is queued as
+ * the answer is committed, or, for an exchange Spring never answered, when it is over, with the status read from the
+ * connection ({@link Wire}): a request that Reactor Netty already answered by itself (an undecodable body gets its
+ * 400) is audited with that status and is not answered again, and a request whose client hung up or timed out is
+ * audited as {@code aborted}, with no status. Such failures are logged once at DEBUG without a stack trace: they are
+ * the client's doing, and an unauthenticated client could otherwise fill the log. Every other failure is rendered by
+ * {@link ProblemResponses}. Only the caller API's requests on the caller port are audited.
  */
 @Component
 final class AuditedResponses {
@@ -43,17 +47,15 @@ final class AuditedResponses {
     /** This step of {@link ApiEdge}: as a {@link WebFilter} would, with {@code chain} the steps after it. */
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Wire.begin(exchange);
+        if (!ProblemResponses.isCallerApi(exchange)) {
+            return chain.filter(exchange).onErrorResume(failure -> answer(exchange, failure));
+        }
         AtomicBoolean audited = new AtomicBoolean();
-        // Written as the answer is committed, before its bytes can reach the client; or, for an exchange that Spring
-        // never answered (Reactor Netty did, or nobody could), when it is over.
+        // Before the answer's bytes can reach the client; a given-up exchange (committed empty by Spring after this
+        // filter) is audited as aborted below.
         exchange.getResponse()
-                .beforeCommit(() -> Mono.fromRunnable(() -> {
-                    // A given-up exchange is committed empty by Spring after this filter; it is audited as aborted
-                    // below.
-                    if (exchange.getAttribute(ABANDONED) == null) {
-                        auditOnce(exchange, audited, committing(exchange));
-                    }
-                }));
+                .beforeCommit(
+                        () -> exchange.getAttribute(ABANDONED) == null ? committing(exchange, audited) : Mono.empty());
         return chain.filter(exchange)
                 .onErrorResume(failure -> answer(exchange, failure))
                 .doFinally(signal -> auditOnce(exchange, audited, status(exchange, signal)));
@@ -103,8 +105,45 @@ final class AuditedResponses {
         return Wire.isTimeout(failure) && Wire.sentStatus(exchange).isEmpty() && Wire.open(exchange);
     }
 
+    // The answer is being committed with this status: its line is written first. An issuance whose line cannot be
+    // written fails the answer (a 503 then, audited as refused) and nothing is sent; a refusal is answered anyway.
+    private Mono<Void> committing(ServerWebExchange exchange, AtomicBoolean audited) {
+        if (!audited.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        Integer status = committing(exchange);
+        Verdict verdict = exchange.getAttribute(VERDICT);
+        AuditContext context = AuditContext.of(exchange);
+        if (verdict != null && verdict.issued() && status >= 200 && status < 300) {
+            return audit.issued(
+                            RequestIds.of(exchange),
+                            context.caller(),
+                            context.credential(),
+                            context.grant(),
+                            status,
+                            verdict.fingerprint(),
+                            Wire.eventLoop(exchange))
+                    .doOnError(unwritten -> {
+                        refused(exchange, 503, ProblemType.AUDIT_UNAVAILABLE.slug());
+                        audited.set(false);
+                    });
+        }
+        String reason = refusalReason(verdict, status);
+        return reason == null
+                ? Mono.empty()
+                : audit.refused(
+                        RequestIds.of(exchange),
+                        context.caller(),
+                        context.credential(),
+                        context.grant(),
+                        status,
+                        reason,
+                        Wire.eventLoop(exchange));
+    }
+
+    // Once the exchange is over, for one that was never committed here: the line of what its client got.
     private void auditOnce(ServerWebExchange exchange, AtomicBoolean audited, Integer status) {
-        if (!ProblemResponses.isCallerApi(exchange) || !audited.compareAndSet(false, true)) {
+        if (!audited.compareAndSet(false, true)) {
             return;
         }
         Verdict verdict = exchange.getAttribute(VERDICT);
@@ -112,14 +151,21 @@ final class AuditedResponses {
         String requestId = RequestIds.of(exchange);
         if (status == null) {
             audit.aborted(requestId, context.caller(), context.credential(), context.grant(), "connection-closed");
-        } else if (verdict != null && verdict.issued() && status >= 200 && status < 300) {
-            audit.issued(
-                    requestId, context.caller(), context.credential(), context.grant(), status, verdict.fingerprint());
-        } else if (verdict != null && !verdict.issued() && verdict.status() == status) {
-            audit.refused(requestId, context.caller(), context.credential(), context.grant(), status, verdict.reason());
-        } else if (verdict != null || status >= 400) {
-            audit.refused(requestId, context.caller(), context.credential(), context.grant(), status, "http-" + status);
+            return;
         }
+        String reason = refusalReason(verdict, status);
+        if (reason != null) {
+            audit.refused(requestId, context.caller(), context.credential(), context.grant(), status, reason);
+        }
+    }
+
+    // The reason of a refusal answered with this status: the verdict's when it was noted for that status, else the
+    // status itself; null when the answer is no refusal.
+    private static String refusalReason(Verdict verdict, int status) {
+        if (verdict != null && !verdict.issued() && verdict.status() == status) {
+            return verdict.reason();
+        }
+        return verdict != null || status >= 400 ? "http-" + status : null;
     }
 
     // What the client got: the status line on the connection; nothing if this filter gave the exchange up; else the

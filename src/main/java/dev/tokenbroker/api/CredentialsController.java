@@ -1,12 +1,11 @@
 package dev.tokenbroker.api;
 
 import dev.tokenbroker.caller.CallerAuthentication;
-import dev.tokenbroker.caller.CredentialAccess;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.caller.Policy;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.iot.IotProperties;
+import dev.tokenbroker.problem.RolesForbiddenException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,20 +21,21 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** {@code /v1/credentials}: what a caller may use, IAM tokens and WIoTP keys from it. */
+/**
+ * {@code /v1/credentials}: what a caller may use, IAM tokens and WIoTP keys from it. The one handler of each of these
+ * requests, behind the caller API's security chain (which has authenticated the caller): it takes the caller's rate
+ * limit, authorizes, issues and answers; errors go to {@link ProblemResponses}.
+ */
 @RestController
 @RequestMapping("/v1/credentials")
 class CredentialsController {
 
-    private final CredentialAccess access;
     private final Clock clock;
     private final TokenIssuance issuance;
     private final Policy policy;
     private final IotProperties iot;
 
-    CredentialsController(
-            CredentialAccess access, Clock clock, TokenIssuance issuance, Policy policy, IotProperties iot) {
-        this.access = access;
+    CredentialsController(Clock clock, TokenIssuance issuance, Policy policy, IotProperties iot) {
         this.clock = clock;
         this.issuance = issuance;
         this.policy = policy;
@@ -43,8 +43,9 @@ class CredentialsController {
     }
 
     @GetMapping
-    List<Map<String, String>> list(CallerAuthentication caller) {
-        return access.visibleTo(caller.callerId()).stream()
+    List<Map<String, String>> list(CallerAuthentication caller, ServerWebExchange exchange) {
+        issuance.admit(caller, exchange);
+        return issuance.visibleTo(caller.callerId()).stream()
                 .map(credential -> Map.of(
                         "name", credential.name(), "type", credential.type().id()))
                 .toList();
@@ -53,45 +54,23 @@ class CredentialsController {
     @PostMapping("/{name}/iam-token")
     Mono<ResponseEntity<IamTokenResponse>> iamToken(
             @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
-        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
-        return JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT)
-                .flatMap(request -> iamToken(name, credential, caller, request, exchange));
-    }
-
-    /**
-     * {@link #iamToken} for a request without a body (the default minimum validity), for the hot path
-     * ({@link TokenEndpoints}): the answer itself for a cache hit, otherwise null, and {@link #iamTokenWithoutBody}
-     * answers. What it throws, {@link #iamToken} would signal.
-     */
-    ResponseEntity<IamTokenResponse> cachedIamToken(
-            String name, CallerAuthentication caller, ServerWebExchange exchange) {
-        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
-        IamToken token = issuance.cachedIamToken(credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange);
-        return token == null ? null : noStore(new IamTokenResponse(token, name, clock.instant()));
-    }
-
-    /** {@link #iamToken} for a request without a body, which is not read (it may have been read already). */
-    Mono<ResponseEntity<IamTokenResponse>> iamTokenWithoutBody(
-            String name, CallerAuthentication caller, ServerWebExchange exchange) {
-        Credential credential = authorize(caller, name, Grant.IAM_TOKEN, exchange);
-        return iamToken(name, credential, caller, IamTokenRequest.DEFAULT, exchange);
-    }
-
-    private Mono<ResponseEntity<IamTokenResponse>> iamToken(
-            String name,
-            Credential credential,
-            CallerAuthentication caller,
-            IamTokenRequest request,
-            ServerWebExchange exchange) {
-        Duration minValid = Duration.ofSeconds(request.minValidSecondsOrDefault());
-        return issuance.iamToken(caller.callerId(), credential, minValid, exchange)
+        issuance.admit(caller, exchange);
+        Credential credential = issuance.authorize(caller.callerId(), name, Grant.IAM_TOKEN, exchange);
+        // No body (the usual request): nothing to read, the default minimum validity.
+        Mono<IamTokenRequest> request =
+                JsonBodies.isAbsent(exchange.getRequest().getHeaders())
+                        ? Mono.just(IamTokenRequest.DEFAULT)
+                        : JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT);
+        return request.flatMap(asked -> issuance.iamToken(
+                        caller.callerId(), credential, Duration.ofSeconds(asked.minValidSecondsOrDefault()), exchange))
                 .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
     }
 
     @PostMapping("/{name}/iot-key")
     Mono<ResponseEntity<IotKeyResponse>> iotKey(
             @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
-        Credential credential = authorize(caller, name, Grant.IOT_KEY, exchange);
+        issuance.admit(caller, exchange);
+        Credential credential = issuance.authorize(caller.callerId(), name, Grant.IOT_KEY, exchange);
         return JsonBodies.read(exchange, IotKeyRequest.class, IotKeyRequest.DEFAULT)
                 .map(request -> allowedRoles(caller, name, request.rolesOrDefault()))
                 .flatMap(roles -> issuance.iotKey(caller.callerId(), credential, roles, exchange))
@@ -102,13 +81,9 @@ class CredentialsController {
         Set<String> refused = new TreeSet<>(roles);
         refused.removeAll(policy.iotRoles(caller.callerId(), name));
         if (!refused.isEmpty()) {
-            throw new IotRolesForbiddenException(refused);
+            throw new RolesForbiddenException(refused);
         }
         return roles;
-    }
-
-    private Credential authorize(CallerAuthentication caller, String name, Grant grant, ServerWebExchange exchange) {
-        return issuance.authorize(caller.callerId(), name, grant, exchange);
     }
 
     static <T> ResponseEntity<T> noStore(T body) {

@@ -1,5 +1,7 @@
 package dev.tokenbroker.api;
 
+import dev.tokenbroker.problem.InvalidRequestException;
+import dev.tokenbroker.problem.MissingParameterException;
 import dev.tokenbroker.support.Secret;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -101,21 +103,6 @@ final class FormBodies {
         @Override
         public String toString() {
             return "Form[" + fields.size() + " fields, redacted]";
-        }
-    }
-
-    /** A required form field is missing or empty (400); the message names it. */
-    static final class MissingParameterException extends RuntimeException {
-
-        private final String parameter;
-
-        MissingParameterException(String parameter) {
-            super("parameter '" + parameter + "' is missing or empty", null, false, false);
-            this.parameter = parameter;
-        }
-
-        String parameter() {
-            return parameter;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import dev.tokenbroker.edge.Wire;
+import dev.tokenbroker.problem.InvalidRequestException;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;

@@ -4,6 +4,9 @@ import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.iam.IamTokenProvider;
+import dev.tokenbroker.problem.InvalidRequestException;
+import dev.tokenbroker.problem.UnauthenticatedException;
+import dev.tokenbroker.problem.UnsupportedGrantTypeException;
 import dev.tokenbroker.support.Secret;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -24,7 +27,7 @@ import reactor.core.publisher.Mono;
  * {@code POST /iam/{name}/identity/token}: IBM Cloud IAM's token endpoint, for credential {@code name}, so that the
  * IBM SDKs' {@code IamAuthenticator} (url {@code http://broker/iam/{name}}, apikey = a broker client key) and
  * {@code ContainerAuthenticator} (the cr-token grant with the caller's workload JWT) work unmodified. Requests and
- * answers, errors included, are in IAM's shapes (see {@link IamErrorResponses}); the policy grant is
+ * answers, errors included, are in IAM's shapes (see {@link DropInErrors}); the policy grant is
  * {@code iam-token}, with the same audit and rate limits as {@code /v1}. Real IBM API keys are refused without
  * being forwarded anywhere: the broker never sends a caller's key upstream.
  */
@@ -38,10 +41,10 @@ class IamFacadeController {
             Set.of("grant_type", "apikey", "cr_token", "profile_name", "profile_id", "response_type", "scope");
 
     private final TokenIssuance issuance;
-    private final IamErrorResponses errors;
+    private final DropInErrors errors;
     private final Clock clock;
 
-    IamFacadeController(TokenIssuance issuance, IamErrorResponses errors, Clock clock) {
+    IamFacadeController(TokenIssuance issuance, DropInErrors errors, Clock clock) {
         this.issuance = issuance;
         this.errors = errors;
         this.clock = clock;
@@ -94,11 +97,11 @@ class IamFacadeController {
                     return Mono.defer(() -> grant(name, form, exchange))
                             .onErrorResume(
                                     failure -> AuditedResponses.answerable(exchange, failure),
-                                    failure -> Mono.just(errors.respond(exchange, failure, crToken)));
+                                    failure -> Mono.just(errors.iam(exchange, failure, crToken)));
                 })
                 .onErrorResume(
                         failure -> AuditedResponses.answerable(exchange, failure),
-                        failure -> Mono.just(errors.respond(exchange, failure, false)));
+                        failure -> Mono.just(errors.iam(exchange, failure, false)));
     }
 
     private Mono<ResponseEntity<Object>> grant(String name, FormBodies.Form form, ServerWebExchange exchange) {
@@ -108,12 +111,12 @@ class IamFacadeController {
             presented = form.requiredSecret("apikey");
             if (!presented.reveal().startsWith(ClientKeys.PREFIX)) {
                 // An IBM API key, most likely: refused here, never passed on, never logged.
-                return Mono.error(new InvalidCallerCredentialException());
+                return Mono.error(new UnauthenticatedException());
             }
         } else if (CR_TOKEN_GRANT.equals(grantType)) {
             presented = form.requiredSecret("cr_token");
             if (presented.reveal().startsWith(ClientKeys.PREFIX)) {
-                return Mono.error(new InvalidCallerCredentialException());
+                return Mono.error(new UnauthenticatedException());
             }
             checkProfile(form.value("profile_name"), "profile_name", name);
             checkProfile(form.value("profile_id"), "profile_id", name);

@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbroker.problem.InvalidRequestException;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,6 @@
 package dev.tokenbroker.api;
 
+import dev.tokenbroker.problem.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

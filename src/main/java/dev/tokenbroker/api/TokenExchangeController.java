@@ -3,6 +3,9 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.problem.InvalidRequestException;
+import dev.tokenbroker.problem.NoGrantsException;
+import dev.tokenbroker.problem.UnsupportedGrantTypeException;
 import dev.tokenbroker.support.Secret;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -25,7 +28,7 @@ import reactor.core.publisher.Mono;
  * ({@code …:access_token}); {@code resource}, {@code audience} or {@code scope} (RFC 8693 §2.1) names the credential; the answer is an IAM access
  * token for it ({@code issued_token_type=urn:ietf:params:oauth:token-type:access_token}). Policy grant
  * {@code iam-token}, with the same audit and rate limits as {@code /v1}; errors per RFC 6749 §5.2 (see
- * {@link OAuthErrorResponses}). Client authentication is not used: the subject token authenticates the caller.
+ * {@link DropInErrors}). Client authentication is not used: the subject token authenticates the caller.
  */
 @RestController
 class TokenExchangeController {
@@ -47,10 +50,10 @@ class TokenExchangeController {
             "client_id");
 
     private final TokenIssuance issuance;
-    private final OAuthErrorResponses errors;
+    private final DropInErrors errors;
     private final Clock clock;
 
-    TokenExchangeController(TokenIssuance issuance, OAuthErrorResponses errors, Clock clock) {
+    TokenExchangeController(TokenIssuance issuance, DropInErrors errors, Clock clock) {
         this.issuance = issuance;
         this.errors = errors;
         this.clock = clock;
@@ -105,7 +108,7 @@ class TokenExchangeController {
                 .flatMap(form -> Mono.defer(() -> exchangeToken(form, exchange)))
                 .onErrorResume(
                         failure -> AuditedResponses.answerable(exchange, failure),
-                        failure -> Mono.just(errors.respond(exchange, failure)));
+                        failure -> Mono.just(errors.oauth(exchange, failure)));
     }
 
     private Mono<ResponseEntity<Object>> exchangeToken(FormBodies.Form form, ServerWebExchange exchange) {
@@ -125,7 +128,7 @@ class TokenExchangeController {
         issuance.asking(name, Grant.IAM_TOKEN, exchange);
         return issuance.authenticate(subject, exchange).flatMap(caller -> {
             if (!issuance.hasAnyGrant(caller.callerId())) {
-                throw new OAuthErrorResponses.NoGrantsException();
+                throw new NoGrantsException();
             }
             Credential credential = issuance.authorize(caller.callerId(), name, Grant.IAM_TOKEN, exchange);
             return issuance.iamToken(caller.callerId(), credential, IamTokenRequest.DEFAULT_MIN_VALID, exchange)

@@ -12,9 +12,13 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.iam.IamToken;
 import dev.tokenbroker.iot.IotAppKey;
+import dev.tokenbroker.problem.InvalidRequestException;
+import dev.tokenbroker.problem.RateLimitedException;
+import dev.tokenbroker.problem.UnauthenticatedException;
 import dev.tokenbroker.support.CacheMaintenance;
 import dev.tokenbroker.support.Secret;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.AuthenticationException;
@@ -25,9 +29,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The steps every endpoint that hands out a credential shares, whichever shape it speaks ({@code /v1}, the IAM
- * facade, RFC 8693): authenticate a credential presented in a body and apply the caller's rate limit, check the name,
- * authorize against policy, issue from the cache and note the audit verdict (written by {@link AuditedResponses} once the answer is on the
- * wire). Keeps the {@link AuditContext} of the
+ * facade, RFC 8693): authenticate a credential presented in a body, take one request from the caller's rate limit
+ * (the one place it is taken), check the name, authorize against policy, issue from the cache and note the audit
+ * verdict (written by {@link AuditedResponses} before the answer is sent). Keeps the {@link AuditContext} of the
  * exchange current, so that a refusal is audited with what was known at the time. Thread-safe.
  */
 @Component
@@ -61,38 +65,45 @@ final class TokenIssuance {
 
     /**
      * Authenticates a caller credential that came in a request body (a {@code tbk_} client key or a workload JWT)
-     * with the same authentication manager that guards {@code Authorization: Bearer} on {@code /v1}, then takes one
-     * request from the caller's rate limit, as {@code /v1} does.
+     * with the same authentication manager that guards {@code Authorization: Bearer} on {@code /v1}, then admits it
+     * ({@link #admit}).
      *
-     * @return the caller, or {@link InvalidCallerCredentialException} (never quoting the credential), or
+     * @return the caller, or {@link UnauthenticatedException} (never quoting the credential), or
      *     {@link RateLimitedException}
      */
     Mono<CallerAuthentication> authenticate(Secret presented, ServerWebExchange exchange) {
         return callers.authenticate(new BearerTokenAuthenticationToken(presented.reveal()))
-                .onErrorMap(AuthenticationException.class, rejected -> new InvalidCallerCredentialException())
+                .onErrorMap(AuthenticationException.class, rejected -> new UnauthenticatedException())
                 .ofType(CallerAuthentication.class)
-                .switchIfEmpty(Mono.error(InvalidCallerCredentialException::new))
-                .doOnNext(caller -> {
+                .switchIfEmpty(Mono.error(UnauthenticatedException::new))
+                .map(caller -> {
                     AuditContext known = AuditContext.of(exchange);
                     AuditContext.put(exchange, new AuditContext(caller.callerId(), known.credential(), known.grant()));
-                })
-                .flatMap(this::admit);
+                    admit(caller, exchange);
+                    return caller;
+                });
     }
 
-    private Mono<CallerAuthentication> admit(CallerAuthentication caller) {
+    /**
+     * Takes one request from the caller's rate limit: every caller request does, once, before anything else is
+     * looked at.
+     *
+     * @throws RateLimitedException when the caller is over its limit (noted for the audit with the caller alone)
+     */
+    void admit(CallerAuthentication caller, ServerWebExchange exchange) {
         Duration wait = rateLimits.acquire(caller.callerId());
-        if (wait.isZero()) {
-            return Mono.just(caller);
+        if (!wait.isZero()) {
+            AuditContext.put(exchange, new AuditContext(caller.callerId(), null, null));
+            throw RateLimitedException.after(wait);
         }
-        return Mono.error(RateLimitedException.after(wait));
     }
 
     /**
      * Notes what is asked for (for the audit line of a refusal), then checks the name and the policy.
      *
      * @throws InvalidRequestException if the name is malformed
-     * @throws dev.tokenbroker.caller.CredentialForbiddenException if it is unknown or not allowed
-     * @throws dev.tokenbroker.caller.CredentialTypeMismatchException if its type does not issue this grant
+     * @throws dev.tokenbroker.problem.CredentialForbiddenException if it is unknown or not allowed
+     * @throws dev.tokenbroker.problem.CredentialTypeMismatchException if its type does not issue this grant
      */
     Credential authorize(String caller, String name, Grant grant, ServerWebExchange exchange) {
         boolean wellFormed = CredentialRegistry.isWellFormed(name);
@@ -108,6 +119,11 @@ final class TokenIssuance {
         boolean wellFormed = CredentialRegistry.isWellFormed(name);
         AuditContext.put(
                 exchange, new AuditContext(AuditContext.of(exchange).caller(), wellFormed ? name : null, grant.id()));
+    }
+
+    /** The credentials this caller has any grant on. */
+    List<Credential> visibleTo(String caller) {
+        return access.visibleTo(caller);
     }
 
     /** Whether this caller has any grant at all, on any credential. */
@@ -126,18 +142,6 @@ final class TokenIssuance {
     }
 
     /**
-     * {@link #iamToken}'s answer when it is a cache hit at hand now ({@link CredentialIssuer#cachedIamToken}), audited
-     * as issued; null when {@link #iamToken} must be asked, with nothing noted.
-     */
-    IamToken cachedIamToken(Credential credential, Duration minValid, ServerWebExchange exchange) {
-        IamToken token = issuer.cachedIamToken(credential, minValid);
-        if (token != null) {
-            AuditedResponses.issued(exchange, fingerprint(token.accessToken()));
-        }
-        return token;
-    }
-
-    /**
      * A WIoTP application key with these roles for an authorized caller; audited as issued.
      *
      * @return the key, or the issuer's upstream / vault errors
@@ -153,7 +157,7 @@ final class TokenIssuance {
         return fingerprints.get(issued, audit::fingerprint);
     }
 
-    /** Notes, for the audit, a refusal that is answered here rather than by {@link ProblemResponses}. */
+    /** Notes, for the audit, a refusal that is answered in a drop-in dialect rather than by {@link ProblemResponses}. */
     void refused(ServerWebExchange exchange, int status, String reason) {
         AuditedResponses.refused(exchange, status, reason);
     }

@@ -9,13 +9,13 @@ import dev.tokenbroker.iot.IotAppKey;
 import dev.tokenbroker.iot.IotKeyProvider;
 import dev.tokenbroker.iot.IotMasterKey;
 import dev.tokenbroker.iot.IotMasterKeys;
+import dev.tokenbroker.problem.SecretNotFoundException;
 import dev.tokenbroker.shared.SharedTier;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
-import dev.tokenbroker.vault.SecretNotFoundException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
 import java.time.Clock;
@@ -83,45 +83,12 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
     /**
      * An IAM token for an {@code iam-apikey} credential, valid for at least {@code minValid}.
      *
-     * @return the token, or {@link dev.tokenbroker.support.UpstreamException} / {@link SecretNotFoundException}
+     * @return the token, or {@link dev.tokenbroker.problem.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IamToken> iamToken(Credential credential, Duration minValid) {
         return serving(credential)
                 .flatMap(secret ->
                         iamTokens.get(new CacheKey(credential.name(), secret.version(), List.of()), minValid));
-    }
-
-    /**
-     * The hot path's IAM token: {@link #iamToken}'s answer when it is a cache hit at hand now ({@link
-     * TokenCache#cached}) of the master-key version in service; null when {@link #iamToken} must be asked (nothing
-     * cached or read yet, a new master-key version waiting for its proof).
-     */
-    public IamToken cachedIamToken(Credential credential, Duration minValid) {
-        CacheKey key = servingKey(credential);
-        return key == null ? null : iamTokens.cached(key, minValid);
-    }
-
-    /**
-     * The key of the IAM token {@link #cachedIamToken} would answer now, for {@link #takeIamToken}; null when it would
-     * not. Counts and touches nothing.
-     */
-    public CacheKey servableIamToken(Credential credential, Duration minValid) {
-        CacheKey key = servingKey(credential);
-        return key != null && iamTokens.servable(key, minValid) ? key : null;
-    }
-
-    /** The cache hit of a key {@link #servableIamToken} has just given; null if it left the cache in between. */
-    public IamToken takeIamToken(CacheKey key, Duration minValid) {
-        return iamTokens.take(key, minValid);
-    }
-
-    // The IAM cache key of the master-key version in service, when no other version waits for its proof.
-    private CacheKey servingKey(Credential credential) {
-        StoredSecret newest = secrets.known(credential.secret());
-        if (newest == null || !rotation.isServing(newest)) {
-            return null;
-        }
-        return new CacheKey(credential.name(), newest.version(), List.of());
     }
 
     /**
@@ -131,7 +98,7 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
      * was handed out with, and is revoked then (see {@link dev.tokenbroker.iot.IotKeySweeper}).
      *
      * @param roles WIoTP role ids, already checked against policy
-     * @return the key, or {@link dev.tokenbroker.support.UpstreamException} / {@link SecretNotFoundException}
+     * @return the key, or {@link dev.tokenbroker.problem.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IotAppKey> iotKey(Credential credential, Set<String> roles) {
         Duration minValid = Duration.ofMillis((long) (ttl(credential).toMillis() * shareWhileLeft));

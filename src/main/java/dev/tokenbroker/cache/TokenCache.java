@@ -5,15 +5,15 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tokenbroker.problem.UpstreamException;
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.CacheMaintenance;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
-import dev.tokenbroker.support.UpstreamException;
-import dev.tokenbroker.support.UpstreamRejectedException;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
@@ -149,48 +149,6 @@ public final class TokenCache<V extends Expiring> {
                     .start();
             return lookup(key, minValid, lookup).doOnError(lookup::error).doFinally(signal -> lookup.stop());
         });
-    }
-
-    /**
-     * The cache hit of {@link #get}, answered synchronously for the hot path: the cached credential when it has at
-     * least {@code minValid} of life left and is at hand now, counted as {@link #get} counts a hit (Caffeine's
-     * statistics, the entry's access time, a background refresh when one is due, a served-stale event) and timed as
-     * a {@link CacheObserver#hit}. Null when {@link #get} must decide: nothing cached, a mint still in flight, a
-     * credential with too little life left; nothing is counted then.
-     */
-    public V cached(CacheKey key, Duration minValid) {
-        return servable(key, minValid) ? take(key, minValid) : null;
-    }
-
-    /**
-     * {@link #cached} for a caller that has just seen {@link #servable} answer true: the hit itself, counted, without
-     * looking twice. Null (and counted as a miss) only if the entry left in between.
-     */
-    public V take(CacheKey key, Duration minValid) {
-        long started = System.nanoTime();
-        Instant now = clock.instant();
-        // A hit in the statistics and a read for the expiry policy.
-        CompletableFuture<Slot<V>> counted = slots.getIfPresent(key);
-        if (counted == null || !counted.isDone() || counted.isCompletedExceptionally()) {
-            return null;
-        }
-        Slot<V> slot = counted.join();
-        V current = slot.current();
-        if (!qualifies(current, minValid, now)) {
-            return null;
-        }
-        hit(slot, now);
-        observer.hit(kind, key.credential(), System.nanoTime() - started);
-        return current;
-    }
-
-    /**
-     * Whether {@link #cached} would answer now, without counting anything or touching the entry (for a caller that
-     * must decide before it takes a side effect of its own, such as the rate limit).
-     */
-    public boolean servable(CacheKey key, Duration minValid) {
-        Slot<V> quiet = slots.synchronous().policy().getIfPresentQuietly(key);
-        return quiet != null && qualifies(quiet.current(), minValid, clock.instant());
     }
 
     private Mono<V> lookup(CacheKey key, Duration minValid, Observation lookup) {

@@ -1,11 +1,16 @@
 package dev.tokenbroker.caller;
 
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import reactor.core.publisher.Mono;
 
-/** Sends {@code tbk_…} bearer values to client-key authentication and everything else to JWT authentication. */
-final class BearerAuthenticationManager implements KnownCallers {
+/**
+ * The caller authentication manager: sends {@code tbk_…} bearer values to client-key authentication and everything
+ * else to JWT authentication. The caller API's chain, the drop-in endpoints (a credential in the body) and the
+ * management port all authenticate through it. Thread-safe.
+ */
+final class BearerAuthenticationManager implements ReactiveAuthenticationManager {
 
     private final ClientKeyAuthenticationManager clientKeys;
     private final JwtAuthenticationManager jwts;
@@ -22,10 +27,5 @@ final class BearerAuthenticationManager implements KnownCallers {
             return clientKeys.authenticate(authentication);
         }
         return jwts.authenticate(authentication);
-    }
-
-    @Override
-    public CallerAuthentication known(String bearer) {
-        return bearer.startsWith(ClientKeys.PREFIX) ? clientKeys.known(bearer) : jwts.known(bearer);
     }
 }

@@ -40,8 +40,8 @@ final class ClientKeyAuthenticationManager implements ReactiveAuthenticationMana
         return Mono.just(caller);
     }
 
-    /** The caller of a configured client key; null for anything else. */
-    CallerAuthentication known(String token) {
+    // The caller of a configured client key; null for anything else.
+    private CallerAuthentication known(String token) {
         String caller = token.startsWith(ClientKeys.PREFIX) ? callerByHash.get(ClientKeys.hash(token)) : null;
         return caller == null ? null : new CallerAuthentication(caller, ops.isOps(caller) ? OPS : CALLER);
     }

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialType;
+import dev.tokenbroker.problem.CredentialForbiddenException;
+import dev.tokenbroker.problem.CredentialTypeMismatchException;
 import dev.tokenbroker.support.CacheMaintenance;
 import java.util.List;
 import java.util.Map;

@@ -54,12 +54,6 @@ final class JwtAuthenticationManager implements ReactiveAuthenticationManager {
         });
     }
 
-    /** The caller of a JWT verified before and not expired; null for any other value (verify it). */
-    CallerAuthentication known(String token) {
-        String known = verified.caller(VerifiedJwts.hash(token));
-        return known == null ? null : caller(known);
-    }
-
     private Mono<Authentication> verify(String token) {
         String hash = VerifiedJwts.hash(token);
         String known = verified.caller(hash);

@@ -34,11 +34,16 @@ final class LoopbackCallerConverter implements ServerAuthenticationConverter {
 
     @Override
     public Mono<Authentication> convert(ServerWebExchange exchange) {
-        if (!properties.enabled() || !isLoopbackCaller(exchange.getRequest())) {
-            return Mono.empty();
+        return Mono.justOrEmpty(caller(exchange.getRequest()));
+    }
+
+    /** The loopback caller, when this request is one; null otherwise. */
+    CallerAuthentication caller(ServerHttpRequest request) {
+        if (!properties.enabled() || !isLoopbackCaller(request)) {
+            return null;
         }
-        return Mono.just(new CallerAuthentication(
-                properties.loopbackCaller(), List.of(new SimpleGrantedAuthority("ROLE_CALLER"))));
+        return new CallerAuthentication(
+                properties.loopbackCaller(), List.of(new SimpleGrantedAuthority("ROLE_CALLER")));
     }
 
     private static boolean isLoopbackCaller(ServerHttpRequest request) {

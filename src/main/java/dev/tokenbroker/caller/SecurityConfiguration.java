@@ -20,14 +20,21 @@ import org.springframework.security.web.server.authentication.AuthenticationWebF
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Stateless authentication for the caller API: {@code /v1/**} needs an authenticated caller (a client key, a workload
- * JWT, or in sidecar mode the loopback caller); everything else authenticates inside its own handler or is public.
- * Failures are answered by the problem-details entry point.
+ * Spring Security for the caller API, stateless, on the caller port only ({@link CallerServer}: the management server
+ * sees these chains too and is guarded by its own). {@code /v1/**} goes through one lean chain whose one
+ * {@link AuthenticationWebFilter} turns the caller's credential ({@link CallerCredentialConverter}: a bearer client
+ * key or workload JWT, or the sidecar's loopback caller) into an authenticated caller and refuses everyone else (401
+ * problem, {@code WWW-Authenticate: Bearer}); the drop-in token endpoints, which authenticate the caller from their
+ * form body, and the OpenAPI description get a chain without authentication; everything else (a 404) one with the
+ * default headers only. Every chain writes Spring Security's default headers; none has CSRF, sessions, a request
+ * cache, form login, HTTP Basic, logout or anonymous authentication.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -43,7 +50,7 @@ class SecurityConfiguration {
 
     /** Bearer values: {@code tbk_…} client keys, anything else a workload JWT from a configured issuer. */
     @Bean
-    KnownCallers callerAuthenticationManager(
+    ReactiveAuthenticationManager callerAuthenticationManager(
             CallerProperties properties, OpsProperties ops, WebClient.Builder webClients, Clock clock) {
         checkClientKeys(properties);
         JwtAuthenticationManager jwts = new JwtAuthenticationManager(
@@ -58,7 +65,7 @@ class SecurityConfiguration {
 
     /**
      * No observation per security filter, authentication and authorization: on the cache-hit path they cost more
-     * than the work they observe (profiled with the cache-hit benchmark). The request itself stays observed
+     * than the work they observe (docs/benchmarks.md). The request itself stays observed
      * ({@code http.server.requests}), and so do the cache lookup and the upstream call.
      */
     @Bean
@@ -67,59 +74,62 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain callerSecurity(
+    @Order(1)
+    SecurityWebFilterChain callerApi(
             ServerHttpSecurity http,
             ReactiveAuthenticationManager callerAuthenticationManager,
             LoopbackCallerProperties loopback,
             ServerAuthenticationEntryPoint entryPoint) {
+        // The loopback caller comes out of the converter already authenticated; bearer values are authenticated here.
+        ReactiveAuthenticationManager callers = credential -> credential instanceof CallerAuthentication local
+                ? Mono.just(local)
+                : callerAuthenticationManager.authenticate(credential);
+        AuthenticationWebFilter authentication = new AuthenticationWebFilter(callers);
+        authentication.setServerAuthenticationConverter(new CallerCredentialConverter(loopback));
+        authentication.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(entryPoint));
+        return lean(http.securityMatcher(callerPort("/v1/**")))
+                .addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().authenticated())
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
+                .build();
+    }
+
+    /**
+     * The drop-in token endpoints (IAM facade, RFC 8693) authenticate the caller from their form body, so their chain
+     * has no authentication: an {@code Authorization} header (the IBM SDKs send Basic when configured with a client
+     * id) is neither needed nor looked at. The OpenAPI description is public.
+     */
+    @Bean
+    @Order(2)
+    SecurityWebFilterChain inBodyCredentials(ServerHttpSecurity http) {
+        return lean(http.securityMatcher(
+                        callerPort("/iam/*/identity/token", "/oauth2/token", "/v3/api-docs", "/v3/api-docs/**")))
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
+    }
+
+    /** Anything else, on either port: nothing to authenticate (it is answered 404), the default headers. */
+    @Bean
+    @Order(Ordered.LOWEST_PRECEDENCE)
+    SecurityWebFilterChain everythingElse(ServerHttpSecurity http) {
+        return lean(http)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
+    }
+
+    private static ServerWebExchangeMatcher callerPort(String... paths) {
+        return new AndServerWebExchangeMatcher(CallerServer.MATCHER, ServerWebExchangeMatchers.pathMatchers(paths));
+    }
+
+    // Stateless and without what a browser application needs.
+    private static ServerHttpSecurity lean(ServerHttpSecurity http) {
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
-                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-                .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/v1/**")
-                        .authenticated()
-                        .anyExchange()
-                        .permitAll())
-                .oauth2ResourceServer(server -> server.authenticationManagerResolver(
-                                exchange -> Mono.just(callerAuthenticationManager))
-                        .bearerTokenConverter(new BoundedBearerTokenConverter())
-                        .authenticationEntryPoint(entryPoint))
-                .addFilterAt(loopbackCallers(loopback, entryPoint), SecurityWebFiltersOrder.AUTHENTICATION)
-                .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
-                .build();
-    }
-
-    /**
-     * The drop-in token endpoints (IAM facade, RFC 8693) authenticate the caller from their form body, so they get a
-     * chain of their own without bearer authentication: an {@code Authorization} header (the IBM SDKs send Basic
-     * when configured with a client id) is neither needed nor looked at. The OpenAPI description is public.
-     */
-    @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    SecurityWebFilterChain inBodyCredentials(ServerHttpSecurity http) {
-        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(
-                        "/iam/*/identity/token", "/oauth2/token", "/v3/api-docs", "/v3/api-docs/**"))
-                .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
-                .logout(ServerHttpSecurity.LogoutSpec::disable)
-                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
-                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
-                .build();
-    }
-
-    // A caller the converter has already decided on needs no further authentication.
-    private static AuthenticationWebFilter loopbackCallers(
-            LoopbackCallerProperties properties, ServerAuthenticationEntryPoint entryPoint) {
-        AuthenticationWebFilter filter = new AuthenticationWebFilter((ReactiveAuthenticationManager) Mono::just);
-        filter.setServerAuthenticationConverter(new LoopbackCallerConverter(properties));
-        filter.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(entryPoint));
-        return filter;
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance());
     }
 
     private static void checkClientKeys(CallerProperties properties) {

@@ -1,7 +1,7 @@
 package dev.tokenbroker.credential;
 
-import dev.tokenbroker.support.UpstreamException;
-import dev.tokenbroker.vault.SecretNotFoundException;
+import dev.tokenbroker.problem.SecretNotFoundException;
+import dev.tokenbroker.problem.UpstreamException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
 import java.time.Duration;

@@ -24,10 +24,6 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionsPerAddress open connections one client address may hold on one server; a connection beyond
  *     them is closed as soon as it is accepted. Loopback is not exempt. Behind a proxy every caller shares the
  *     proxy's address: raise it there
- * @param cacheHitShortcut answer the plainest cache hits of {@code POST /v1/credentials/{name}/iam-token} in front of
- *     Spring WebFlux (the same answer, audit line and meters, about 1.4 times the throughput in docs/benchmarks.md; a
- *     timer sample instead of an observation, so no trace span); false sends every request through the whole
- *     application
  */
 @Validated
 @ConfigurationProperties("tokenbroker.server")
@@ -36,5 +32,4 @@ public record EdgeProperties(
         @DefaultValue("10s") @DurationMin(millis = 1) Duration headerTimeout,
         @DefaultValue("10s") @DurationMin(millis = 1) Duration readTimeout,
         @DefaultValue("30s") @DurationMin(millis = 1) Duration requestTimeout,
-        @DefaultValue("256") @Positive int maxConnectionsPerAddress,
-        @DefaultValue("true") boolean cacheHitShortcut) {}
+        @DefaultValue("256") @Positive int maxConnectionsPerAddress) {}

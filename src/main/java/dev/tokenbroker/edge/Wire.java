@@ -5,6 +5,7 @@ import io.netty.channel.ChannelException;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.TimeoutException;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.channel.AbortedException;
@@ -54,6 +55,15 @@ public final class Wire {
     public static boolean open(ServerWebExchange exchange) {
         Tie tie = tie(exchange);
         return tie == null || tie.channel().isActive();
+    }
+
+    /**
+     * Where work on the exchange's connection runs: its event loop, so that what is resumed from another thread (an
+     * audit line written) goes on where the request began; null for an exchange not tied to a connection.
+     */
+    public static Executor eventLoop(ServerWebExchange exchange) {
+        Tie tie = tie(exchange);
+        return tie == null ? null : tie.channel().eventLoop();
     }
 
     /**

@@ -2,10 +2,10 @@ package dev.tokenbroker.iam;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbroker.problem.UpstreamRejectedException;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
-import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
 import java.net.URI;
 import java.time.Clock;
@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 /**
  * Mints IAM access tokens from API keys: {@code POST {url}/identity/token} with the apikey grant, as IBM's SDKs do.
  * Transient failures (I/O, timeouts, 429, 5xx) are retried with backoff; what is left is emitted as
- * {@link dev.tokenbroker.support.UpstreamUnavailableException} or {@link UpstreamRejectedException} (with IAM's
+ * {@link dev.tokenbroker.problem.UpstreamUnavailableException} or {@link UpstreamRejectedException} (with IAM's
  * {@code errorCode}; permanent for 400/401/403). Thread-safe.
  */
 public final class IamTokenProvider {

@@ -2,12 +2,12 @@ package dev.tokenbroker.iot;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
-import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
  * The WIoTP API client: mints application keys ({@code POST {api}/authorization/apikeys}), revokes them
  * ({@code DELETE {api}/authorization/apikeys/{key}}) and lists them ({@code GET}, following {@code bookmark}s), with
  * HTTP Basic authentication by the organisation's operator key. Transient failures (I/O, timeouts, 429, 5xx) are
- * retried with backoff; what is left is emitted as {@link dev.tokenbroker.support.UpstreamUnavailableException} or
+ * retried with backoff; what is left is emitted as {@link dev.tokenbroker.problem.UpstreamUnavailableException} or
  * {@link UpstreamRejectedException} (permanent for 400/401/403: a refused master key). Thread-safe.
  *
  * <p>Every key it mints carries a {@code comment} of the form

@@ -10,8 +10,8 @@ import reactor.core.publisher.Mono;
 public interface IotMasterKeys {
 
     /**
-     * @return the operator key of the credential, or a {@link dev.tokenbroker.vault.SecretNotFoundException} /
-     *     {@link dev.tokenbroker.support.UpstreamException} when it cannot be read
+     * @return the operator key of the credential, or a {@link dev.tokenbroker.problem.SecretNotFoundException} /
+     *     {@link dev.tokenbroker.problem.UpstreamException} when it cannot be read
      */
     Mono<IotMasterKey> of(String credential);
 }

@@ -1,6 +1,5 @@
 package dev.tokenbroker.ops;
 
-import dev.tokenbroker.api.ProblemResponses;
 import dev.tokenbroker.caller.CallerAuthentication;
 import dev.tokenbroker.caller.ClientKeys;
 import dev.tokenbroker.caller.OpsProperties;
@@ -22,6 +21,8 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import reactor.core.publisher.Mono;
@@ -36,7 +37,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>With a separate management port the management child context is served through the application's security
  * filter chains too; {@link EndpointRequest} matches only requests of that child context, so this chain, ordered
- * first, takes every management request and the caller API chain never sees one.
+ * first, takes every actuator request, and the caller API's chains match only requests of the caller port. The
+ * problem renderer comes in as Spring Security's entry point and access-denied handler.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementSecurityConfiguration {
@@ -46,7 +48,8 @@ class ManagementSecurityConfiguration {
     SecurityWebFilterChain managementSecurity(
             ServerHttpSecurity http,
             ReactiveAuthenticationManager callerAuthenticationManager,
-            ProblemResponses problems,
+            ServerAuthenticationEntryPoint problems,
+            ServerAccessDeniedHandler denied,
             OpsProperties ops) {
         ReactiveAuthenticationManager opsAware = authentication -> callerAuthenticationManager
                 .authenticate(authentication)
@@ -67,9 +70,9 @@ class ManagementSecurityConfiguration {
                         .hasAuthority(OpsProperties.ROLE_OPS))
                 .oauth2ResourceServer(server -> server.authenticationManagerResolver(exchange -> Mono.just(opsAware))
                         .authenticationEntryPoint(problems)
-                        .accessDeniedHandler(problems::handle))
+                        .accessDeniedHandler(denied))
                 .exceptionHandling(
-                        handling -> handling.authenticationEntryPoint(problems).accessDeniedHandler(problems::handle))
+                        handling -> handling.authenticationEntryPoint(problems).accessDeniedHandler(denied))
                 .build();
     }
 

@@ -1,10 +1,10 @@
 package dev.tokenbroker.ops;
 
+import dev.tokenbroker.problem.UpstreamException;
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.Upstream;
 import dev.tokenbroker.support.UpstreamCalls;
-import dev.tokenbroker.support.UpstreamException;
-import dev.tokenbroker.support.UpstreamRejectedException;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 
 // Names the upstream behind a cache kind and describes failures without a secret (no upstream body, no message that
 // might quote input): the upstream, the HTTP status and IAM's error code at most.

@@ -1,5 +1,8 @@
 package dev.tokenbroker.support;
 
+import dev.tokenbroker.problem.UpstreamException;
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import io.micrometer.core.instrument.Metrics;
 import io.netty.channel.ChannelOption;
 import java.time.Clock;

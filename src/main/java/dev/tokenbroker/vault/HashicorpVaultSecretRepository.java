@@ -1,9 +1,10 @@
 package dev.tokenbroker.vault;
 
+import dev.tokenbroker.problem.SecretNotFoundException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -14,7 +14,7 @@ public interface SecretRepository {
      * The latest known version of a secret.
      *
      * @return the secret, or an error: {@link SecretNotFoundException} when it does not exist,
-     *     {@link dev.tokenbroker.support.UpstreamUnavailableException} when the store cannot be reached and nothing is
+     *     {@link dev.tokenbroker.problem.UpstreamUnavailableException} when the store cannot be reached and nothing is
      *     known yet
      */
     Mono<StoredSecret> read(String name);

@@ -1,5 +1,6 @@
 package dev.tokenbroker.vault;
 
+import dev.tokenbroker.problem.SecretNotFoundException;
 import dev.tokenbroker.support.Secret;
 import java.util.Map;
 import java.util.Optional;

@@ -3,6 +3,8 @@ package dev.tokenbroker.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenbroker.problem.InvalidRequestException;
+import dev.tokenbroker.problem.MissingParameterException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +44,7 @@ class FormBodiesTests {
         FormBodies.Form form = FormBodies.parse("apikey=", KNOWN);
 
         assertThatThrownBy(() -> form.required("apikey"))
-                .isInstanceOf(FormBodies.MissingParameterException.class)
+                .isInstanceOf(MissingParameterException.class)
                 .hasMessage("parameter 'apikey' is missing or empty");
     }
 

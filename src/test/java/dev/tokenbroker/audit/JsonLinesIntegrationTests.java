@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code tokenbroker.audit.stdout=json-lines} in a running broker: every audit line of concurrent requests (cache hits
  * and 401s) reaches standard output bare (the whole line is the JSON object), exactly once, with the status its client
  * was sent, by the time the application context has closed. That stopping writes what is still queued is shown on the
- * appender itself ({@link JsonLinesAppenderTests}). A separate broker, so that the shared context keeps Boot's console
+ * journal itself ({@link AuditJournalTests}). A separate broker, so that the shared context keeps Boot's console
  * pattern.
  */
 @ExtendWith(OutputCaptureExtension.class)

@@ -2,11 +2,11 @@ package dev.tokenbroker.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Upstream;
-import dev.tokenbroker.support.UpstreamRejectedException;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 import dev.tokenbroker.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

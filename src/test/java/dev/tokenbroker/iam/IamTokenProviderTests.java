@@ -2,11 +2,11 @@ package dev.tokenbroker.iam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.sim.IamSimulator;
 import dev.tokenbroker.support.Secret;
-import dev.tokenbroker.support.UpstreamRejectedException;
 import dev.tokenbroker.support.UpstreamSettings;
-import dev.tokenbroker.support.UpstreamUnavailableException;
 import dev.tokenbroker.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;

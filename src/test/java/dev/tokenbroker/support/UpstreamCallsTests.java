@@ -2,6 +2,8 @@ package dev.tokenbroker.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -19,8 +19,6 @@ public final class KnownBlockingCalls implements BlockHoundIntegration {
                 .allowBlockingCallsInside(
                         "tools.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
-                .allowBlockingCallsInside("dev.tokenbroker.audit.JsonLinesAppender", "writeNow")
-                .allowBlockingCallsInside("dev.tokenbroker.audit.JsonLinesAppender", "write");
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
     }
 }

@@ -1,4 +1,6 @@
-package dev.tokenbroker.support;
+package dev.tokenbroker.problem;
+
+import dev.tokenbroker.support.Upstream;
 
 /**
  * The upstream answered, but refused: a bad or unknown master key, a forbidden operation, or a response we cannot
@@ -12,7 +14,7 @@ public final class UpstreamRejectedException extends UpstreamException {
 
     public UpstreamRejectedException(
             Upstream upstream, int upstreamStatus, String upstreamErrorCode, boolean permanent, String message) {
-        super(upstream, message, upstreamErrorCode, null);
+        super(ProblemType.UPSTREAM_REJECTED, upstream, message, upstreamErrorCode, null);
         this.upstreamStatus = upstreamStatus;
         this.permanent = permanent;
     }

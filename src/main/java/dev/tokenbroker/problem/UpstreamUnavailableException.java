@@ -1,6 +1,8 @@
-package dev.tokenbroker.support;
+package dev.tokenbroker.problem;
 
+import dev.tokenbroker.support.Upstream;
 import java.time.Duration;
+import org.springframework.http.HttpHeaders;
 
 /**
  * The upstream could not be reached or kept failing transiently (connection refused, timeouts, 5xx, 429) after
@@ -11,12 +13,22 @@ public final class UpstreamUnavailableException extends UpstreamException {
     private final Duration retryAfter;
 
     public UpstreamUnavailableException(Upstream upstream, String message, Duration retryAfter, Throwable cause) {
-        super(upstream, message, null, cause);
+        super(ProblemType.UPSTREAM_UNAVAILABLE, upstream, message, null, cause);
         this.retryAfter = retryAfter;
     }
 
     /** When it makes sense to ask again; at least one second. */
     public Duration retryAfter() {
         return retryAfter.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retryAfter;
+    }
+
+    @Override
+    public String detail() {
+        return getMessage() + "; no cached credential is valid long enough";
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+        return RetryAfter.headers(retryAfter().toSeconds());
     }
 }

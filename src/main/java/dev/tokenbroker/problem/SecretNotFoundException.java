@@ -1,10 +1,10 @@
-package dev.tokenbroker.vault;
+package dev.tokenbroker.problem;
 
 /**
  * A secret, or one of its fields, is not in the store. The message names the secret, the field and where the store
  * looked (e.g. the Vault path), never a value.
  */
-public final class SecretNotFoundException extends RuntimeException {
+public final class SecretNotFoundException extends BrokerException {
 
     private final String secret;
     private final String field;
@@ -20,10 +20,12 @@ public final class SecretNotFoundException extends RuntimeException {
      *     {@code null}
      */
     public SecretNotFoundException(String secret, String field, String location) {
-        super((field == null
-                        ? "secret '" + secret + "' not found"
-                        : "secret '" + secret + "' has no field '" + field + "'")
-                + (location == null ? "" : " (" + location + ")"));
+        super(
+                ProblemType.MASTER_KEY_MISSING,
+                (field == null
+                                ? "secret '" + secret + "' not found"
+                                : "secret '" + secret + "' has no field '" + field + "'")
+                        + (location == null ? "" : " (" + location + ")"));
         this.secret = secret;
         this.field = field;
     }

@@ -1,14 +1,15 @@
-package dev.tokenbroker.api;
+package dev.tokenbroker.problem;
 
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 
 /**
- * The problem catalogue: stable {@code type} URIs of RFC 9457 problem details, each with its status and title.
- * Documented in {@code docs/api.md}.
+ * The problem catalogue: stable {@code type} URIs of RFC 9457 problem details, each with its status and title; the
+ * slug is also the audit reason of a refusal. Documented in {@code docs/api.md}.
  */
 public enum ProblemType {
     INVALID_REQUEST("invalid-request", HttpStatus.BAD_REQUEST, "Invalid request"),
+    UNSUPPORTED_GRANT_TYPE("unsupported-grant-type", HttpStatus.BAD_REQUEST, "Unsupported grant type"),
     WRONG_CREDENTIAL_TYPE("wrong-credential-type", HttpStatus.BAD_REQUEST, "Credential type does not issue this"),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Missing or invalid caller credentials"),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
@@ -22,6 +23,7 @@ public enum ProblemType {
     UPSTREAM_REJECTED("upstream-rejected", HttpStatus.BAD_GATEWAY, "Upstream refused the master key"),
     MASTER_KEY_MISSING("master-key-missing", HttpStatus.BAD_GATEWAY, "Master key missing from the vault"),
     UPSTREAM_UNAVAILABLE("upstream-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Upstream unavailable"),
+    AUDIT_UNAVAILABLE("audit-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Audit log unavailable"),
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     private static final String BASE = "https://token-broker.dev/problems/";
@@ -29,27 +31,31 @@ public enum ProblemType {
     private final String slug;
     private final HttpStatus status;
     private final String title;
+    private final URI uri;
 
     ProblemType(String slug, HttpStatus status, String title) {
         this.slug = slug;
         this.status = status;
         this.title = title;
+        this.uri = URI.create(BASE + slug);
     }
 
     /** The stable {@code type} URI. */
     public URI uri() {
-        return URI.create(BASE + slug);
+        return uri;
     }
 
-    /** The short id used in audit lines. */
+    /** The short id: the last segment of {@link #uri()}, and the reason in audit lines. */
     public String slug() {
         return slug;
     }
 
+    /** The HTTP status of a problem+json answer of this type. */
     public HttpStatus status() {
         return status;
     }
 
+    /** The problem's {@code title}. */
     public String title() {
         return title;
     }
