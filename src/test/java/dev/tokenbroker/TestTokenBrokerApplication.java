@@ -46,7 +46,8 @@ public final class TestTokenBrokerApplication {
     private static final String IOT_MASTER_TOKEN = "sandbox-iot-token-not-a-real-one";
     private static final String ISSUER = "https://sandbox.token-broker.test";
     private static final String AUDIENCE = "token-broker";
-    private static final Path SANDBOX = Path.of("target", "sandbox").toAbsolutePath();
+    private static final Path SANDBOX =
+            Path.of(System.getProperty("tokenbroker.sandbox", "target/sandbox")).toAbsolutePath();
 
     private TestTokenBrokerApplication() {}
 
