@@ -709,7 +709,7 @@ class HelmChartTests {
         assertThat(undocumented).isEmpty();
     }
 
-    private static TemplateCommand template() {
+    static TemplateCommand template() {
         return new Helm(CHART).template().withName(RELEASE).withNamespace(RELEASE);
     }
 
@@ -721,7 +721,7 @@ class HelmChartTests {
         return render(template(valuesFile));
     }
 
-    private static List<HasMetadata> render(TemplateCommand command) {
+    static List<HasMetadata> render(TemplateCommand command) {
         return parse(command.call());
     }
 
@@ -793,7 +793,7 @@ class HelmChartTests {
         }
     }
 
-    private static Map<String, Object> applicationYaml(List<HasMetadata> objects) {
+    static Map<String, Object> applicationYaml(List<HasMetadata> objects) {
         String yaml = named(objects, ConfigMap.class, RELEASE).getData().get("application.yaml");
         return serialization.unmarshal(yaml, new TypeReference<Map<String, Object>>() {});
     }
@@ -889,11 +889,11 @@ class HelmChartTests {
         return port.getPort().getIntVal();
     }
 
-    private static PodSpec podSpec(List<HasMetadata> objects) {
+    static PodSpec podSpec(List<HasMetadata> objects) {
         return only(objects, Deployment.class).getSpec().getTemplate().getSpec();
     }
 
-    private static Container brokerContainer(PodSpec pod) {
+    static Container brokerContainer(PodSpec pod) {
         return named(pod.getContainers(), "token-broker");
     }
 
@@ -904,14 +904,14 @@ class HelmChartTests {
                 .orElseThrow(() -> new AssertionError("no container " + name + " in " + containers));
     }
 
-    private static Volume volume(PodSpec pod, String name) {
+    static Volume volume(PodSpec pod, String name) {
         return pod.getVolumes().stream()
                 .filter(volume -> volume.getName().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
-    private static VolumeMount mount(Container container, String name) {
+    static VolumeMount mount(Container container, String name) {
         return container.getVolumeMounts().stream()
                 .filter(mount -> mount.getName().equals(name))
                 .findFirst()
