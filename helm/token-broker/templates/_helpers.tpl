@@ -202,9 +202,10 @@ The whole application.yaml: extraApplicationConfig, then the ports, then tokenbr
 {{- $managementServer := dict "port" .Values.ports.management }}
 {{- if include "token-broker.tls" . }}
 {{- /* One PEM bundle for both ports; Boot watches the files (following the kubelet's ..data symlink swap) and hands
-new connections the new certificate after the quiet period. */}}
+new connections the new certificate after the quiet period. verify-keys: a key that does not match the certificate
+fails the start, or, on a reload, is logged and leaves the previous certificate in service. */}}
 {{- $dir := include "token-broker.tlsDirectory" . }}
-{{- $keystore := dict "certificate" (printf "%s/tls.crt" $dir) "private-key" (printf "%s/tls.key" $dir) }}
+{{- $keystore := dict "certificate" (printf "%s/tls.crt" $dir) "private-key" (printf "%s/tls.key" $dir) "verify-keys" true }}
 {{- $pem := dict "token-broker" (dict "reload-on-update" true "keystore" $keystore) }}
 {{- $watch := dict "file" (dict "quiet-period" .Values.tls.reloadQuietPeriod) }}
 {{- $_ := set $spring "ssl" (dict "bundle" (dict "pem" $pem "watch" $watch)) }}

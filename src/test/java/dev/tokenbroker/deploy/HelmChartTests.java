@@ -844,7 +844,9 @@ class HelmChartTests {
                                 "certificate",
                                 "/var/run/secrets/token-broker/tls/tls.crt",
                                 "private-key",
-                                "/var/run/secrets/token-broker/tls/tls.key")));
+                                "/var/run/secrets/token-broker/tls/tls.key",
+                                "verify-keys",
+                                true)));
         assertThat(GenericKubernetesResource.<Object>get(
                         application, "spring", "ssl", "bundle", "watch", "file", "quiet-period"))
                 .isEqualTo("10s");

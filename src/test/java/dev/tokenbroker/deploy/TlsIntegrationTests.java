@@ -42,11 +42,15 @@ import okhttp3.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -56,6 +60,7 @@ import tools.jackson.databind.json.JsonMapper;
  * new connections after the bundle's quiet period, without a restart. Callers trust a test CA, as callers in a
  * cluster trust cert-manager's CA.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TlsIntegrationTests {
 
     private static final Logger log = LoggerFactory.getLogger(TlsIntegrationTests.class);
@@ -125,6 +130,11 @@ class TlsIntegrationTests {
         HttpResponse<String> readiness = caller.send(
                 HttpRequest.newBuilder(management("/actuator/health/readiness")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = caller.send(
+                HttpRequest.newBuilder(management("/actuator/health"))
+                        .header("Authorization", "Bearer " + OPS_KEY)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> prometheus = caller.send(
                 HttpRequest.newBuilder(management("/actuator/prometheus"))
                         .header("Authorization", "Bearer " + OPS_KEY)
@@ -138,6 +148,16 @@ class TlsIntegrationTests {
         assertThat(readiness.body()).contains("\"UP\"");
         assertThat(readiness.sslSession().orElseThrow().getPeerCertificates()[0])
                 .isEqualTo(current);
+        JsonNode ssl = JSON.readTree(health.body()).path("components").path("ssl");
+        assertThat(ssl.path("status").asString()).isEqualTo("UP");
+        assertThat(ssl.path("details")
+                        .path("validChains")
+                        .path(0)
+                        .path("certificates")
+                        .path(0)
+                        .path("serialNumber")
+                        .asString())
+                .isEqualTo(current.getSerialNumber().toString(16));
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("tokenbroker_");
     }
@@ -247,6 +267,26 @@ class TlsIntegrationTests {
         assertThat(token.sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(renewed);
     }
 
+    @Test
+    void renewedFilesWhoseKeyDoesNotMatchTheCertificateLeaveThePreviousCertificateInService(CapturedOutput output)
+            throws Exception {
+        int port = SeparateBroker.port(broker);
+        X509Certificate before = current;
+        TestCertificates.Issued one = CA.issue();
+        TestCertificates.Issued other = CA.issue();
+
+        secret.write(one.certificatePem(), other.privateKeyPem());
+        await().atMost(quietPeriod.plus(Duration.ofSeconds(20)))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> output.getAll().contains("Unexpected SSL reload error"));
+
+        assertThat(presented(port)).isEqualTo(before);
+        assertThat(presented(SeparateBroker.managementPort(broker))).isEqualTo(before);
+        assertThat(output.getAll())
+                .doesNotContain(
+                        other.privateKeyPem().lines().skip(1).findFirst().orElseThrow());
+    }
+
     /**
      * The chart's TLS properties ({@code spring.ssl.*}, {@code server.ssl.*}, {@code management.server.ssl.*}) as
      * command-line properties, with the Secret's mount path replaced by the test's folder.
@@ -339,7 +379,12 @@ class TlsIntegrationTests {
 
         /** Writes the Secret's {@code tls.crt} and {@code tls.key} to the item paths; returns the certificate. */
         X509Certificate write(TestCertificates.Issued issued) {
-            Map<String, String> secret = Map.of("tls.crt", issued.certificatePem(), "tls.key", issued.privateKeyPem());
+            write(issued.certificatePem(), issued.privateKeyPem());
+            return issued.certificate();
+        }
+
+        void write(String certificatePem, String privateKeyPem) {
+            Map<String, String> secret = Map.of("tls.crt", certificatePem, "tls.key", privateKeyPem);
             try {
                 Path data = root.resolve("..data");
                 Path previous = Files.isSymbolicLink(data) ? root.resolve(Files.readSymbolicLink(data)) : null;
@@ -363,7 +408,6 @@ class TlsIntegrationTests {
                     }
                     Files.delete(previous);
                 }
-                return issued.certificate();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
