@@ -73,6 +73,33 @@ Name of the Secret that holds the master keys for vault type `file`.
 {{- end }}
 
 {{/*
+"true" when the broker serves TLS: tls.enabled, and in sidecar mode only with sidecar.tls (loopback traffic never
+leaves the pod, so a sidecar stays plain HTTP unless asked).
+*/}}
+{{- define "token-broker.tls" -}}
+{{- if and .Values.tls.enabled (or (eq .Values.mode "deployment") .Values.sidecar.tls) }}true{{ end }}
+{{- end }}
+
+{{/*
+Name of the Secret with the broker's certificate: tls.existingSecret, or the one cert-manager writes for the chart's
+Certificate.
+*/}}
+{{- define "token-broker.tlsSecretName" -}}
+{{- if .Values.tls.existingSecret }}
+{{- .Values.tls.existingSecret }}
+{{- else }}
+{{- printf "%s-tls" (include "token-broker.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where the certificate Secret is mounted; the SSL bundle reads tls.crt and tls.key there.
+*/}}
+{{- define "token-broker.tlsDirectory" -}}
+/var/run/secrets/token-broker/tls
+{{- end }}
+
+{{/*
 Image reference: repository@digest when a digest is set, else repository:tag (tag defaults to appVersion).
 */}}
 {{- define "token-broker.image" -}}
@@ -172,7 +199,20 @@ The whole application.yaml: extraApplicationConfig, then the ports, then tokenbr
 {{- if and (eq .Values.mode "sidecar") .Values.sidecar.loopbackOnly }}
 {{- $_ := set $server "address" "127.0.0.1" }}
 {{- end }}
-{{- $management := dict "server" (dict "port" .Values.ports.management) }}
+{{- $managementServer := dict "port" .Values.ports.management }}
+{{- if include "token-broker.tls" . }}
+{{- /* One PEM bundle for both ports; Boot watches the files (following the kubelet's ..data symlink swap) and hands
+new connections the new certificate after the quiet period. verify-keys: a key that does not match the certificate
+fails the start, or, on a reload, is logged and leaves the previous certificate in service. */}}
+{{- $dir := include "token-broker.tlsDirectory" . }}
+{{- $keystore := dict "certificate" (printf "%s/tls.crt" $dir) "private-key" (printf "%s/tls.key" $dir) "verify-keys" true }}
+{{- $pem := dict "token-broker" (dict "reload-on-update" true "keystore" $keystore) }}
+{{- $watch := dict "file" (dict "quiet-period" .Values.tls.reloadQuietPeriod) }}
+{{- $_ := set $spring "ssl" (dict "bundle" (dict "pem" $pem "watch" $watch)) }}
+{{- $_ := set $server "ssl" (dict "bundle" "token-broker") }}
+{{- $_ := set $managementServer "ssl" (dict "bundle" "token-broker") }}
+{{- end }}
+{{- $management := dict "server" $managementServer }}
 {{- $chartConfig := dict "server" $server "management" $management "tokenbroker" $tokenbroker }}
 {{- with $spring }}
 {{- $_ := set $chartConfig "spring" . }}
@@ -272,6 +312,11 @@ Volume mounts shared by the Deployment's container and the sidecar.
 - name: token-broker-sinks
   mountPath: /var/run/token-broker
 {{- end }}
+{{- if include "token-broker.tls" . }}
+- name: token-broker-tls
+  mountPath: {{ include "token-broker.tlsDirectory" . }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/*
@@ -317,15 +362,31 @@ clash with the volumes of the pod the sidecar is injected into.
     medium: Memory
     sizeLimit: {{ .Values.sinkVolume.sizeLimit }}
 {{- end }}
+{{- if include "token-broker.tls" . }}
+# The whole volume, never a subPath: the kubelet renews it in place, so the broker reloads without a restart.
+- name: token-broker-tls
+  secret:
+    secretName: {{ include "token-broker.tlsSecretName" . }}
+    defaultMode: 288 # 0440
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
 {{- end }}
 
 {{/*
-A broker probe on an actuator health group. Call with (dict "path" "/actuator/health/…" "probe" $settings "port" $port).
+A broker probe on an actuator health group. Call with (dict "path" "/actuator/health/…" "probe" $settings "port" $port
+"tls" (include "token-broker.tls" $)); over TLS the kubelet probes with https (it verifies no certificate).
 */}}
 {{- define "token-broker.probe" -}}
 httpGet:
   path: {{ .path }}
   port: {{ .port }}
+  {{- if .tls }}
+  scheme: HTTPS
+  {{- end }}
 periodSeconds: {{ .probe.periodSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}
@@ -377,9 +438,9 @@ the file does not set (the file's own win: the command line is read after JAVA_T
       containerPort: {{ .Values.ports.management }}
       protocol: TCP
   startupProbe:
-    {{- include "token-broker.probe" (dict "path" "/actuator/health/startup" "probe" .Values.probes.startup "port" .Values.ports.management) | nindent 4 }}
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/startup" "probe" .Values.probes.startup "port" .Values.ports.management "tls" (include "token-broker.tls" .)) | nindent 4 }}
   livenessProbe:
-    {{- include "token-broker.probe" (dict "path" "/actuator/health/liveness" "probe" .Values.probes.liveness "port" .Values.ports.management) | nindent 4 }}
+    {{- include "token-broker.probe" (dict "path" "/actuator/health/liveness" "probe" .Values.probes.liveness "port" .Values.ports.management "tls" (include "token-broker.tls" .)) | nindent 4 }}
   resources:
     {{- toYaml .Values.sidecar.resources | nindent 4 }}
   securityContext:

@@ -45,6 +45,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,8 @@ class HelmChartTests {
     private static final Path BAD_VALUES = CHART.resolve("ci/bad-values.yaml");
 
     private static final Path SHARED_VALUES = CHART.resolve("ci/shared-values.yaml");
+
+    private static final Path TLS_VALUES = CHART.resolve("ci/tls-values.yaml");
 
     private static final Path DASHBOARD = CHART.resolve("dashboards/token-broker.json");
 
@@ -116,7 +119,9 @@ class HelmChartTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ci/sidecar-values.yaml", "ci/all-on-values.yaml", "ci/shared-values.yaml"})
+    @ValueSource(
+            strings = {"ci/sidecar-values.yaml", "ci/all-on-values.yaml", "ci/shared-values.yaml", "ci/tls-values.yaml"
+            })
     void lintWhenCiValuesThenPasses(String valuesFile, @TempDir Path tempDir) {
         Path chart = chartWithValues(CHART.resolve(valuesFile), tempDir);
 
@@ -517,6 +522,168 @@ class HelmChartTests {
     }
 
     @Test
+    void renderWhenTlsFromCertManagerThenCertificateNamesTheServiceAndItsSecretIsMountedReadOnly() {
+        List<HasMetadata> objects =
+                render(template().set("tls.enabled", "true").set("tls.certManager.issuerRef.name", "cluster-ca"));
+
+        GenericKubernetesResource certificate = custom(objects, "Certificate");
+        assertThat(certificate.getApiVersion()).isEqualTo("cert-manager.io/v1");
+        assertThat(certificate.<String>get("spec", "secretName")).isEqualTo("token-broker-tls");
+        assertThat(certificate.<Map<String, Object>>get("spec", "issuerRef"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("name", "cluster-ca", "kind", "ClusterIssuer", "group", "cert-manager.io"));
+        assertThat(certificate.<List<String>>get("spec", "dnsNames"))
+                .containsExactly(
+                        "token-broker",
+                        "token-broker.token-broker",
+                        "token-broker.token-broker.svc",
+                        "token-broker.token-broker.svc.cluster.local");
+        assertThat(certificate.<Map<String, Object>>get("spec", "privateKey"))
+                .containsEntry("encoding", "PKCS8")
+                .containsEntry("rotationPolicy", "Always");
+        assertTlsSecretMounted(podSpec(objects), "token-broker-tls");
+        assertServedOverTls(objects);
+    }
+
+    @Test
+    void renderWhenTlsFromExistingSecretThenNoCertificateRendersAndTheSecretIsMounted() {
+        List<HasMetadata> objects =
+                render(template().set("tls.enabled", "true").set("tls.existingSecret", "broker-tls"));
+
+        assertThat(objects).noneMatch(object -> object.getKind().equals("Certificate"));
+        assertThat(objects).noneMatch(object -> object.getMetadata().getName().equals("broker-tls"));
+        assertTlsSecretMounted(podSpec(objects), "broker-tls");
+        assertServedOverTls(objects);
+    }
+
+    @Test
+    void renderWhenTlsValuesThenServiceMonitorScrapesHttpsCheckingTheServiceName() {
+        List<HasMetadata> objects = render(TLS_VALUES);
+
+        GenericKubernetesResource monitor = custom(objects, "ServiceMonitor");
+        assertThat(monitor.<String>get("spec", "endpoints", 0, "scheme")).isEqualTo("https");
+        assertThat(monitor.<Map<String, Object>>get("spec", "endpoints", 0, "tlsConfig"))
+                .isEqualTo(Map.of(
+                        "ca",
+                        Map.of("secret", Map.of("name", "token-broker-tls", "key", "ca.crt")),
+                        "serverName",
+                        "token-broker.token-broker.svc"));
+        assertThat(custom(objects, "Certificate").<List<String>>get("spec", "dnsNames"))
+                .contains("token-broker.token-broker.svc", "token-broker-management.token-broker.svc")
+                .endsWith("token-broker.example.com");
+        assertServedOverTls(objects);
+    }
+
+    @Test
+    void renderWhenServiceMonitorTlsConfigGivenThenItReplacesTheDefault() {
+        GenericKubernetesResource monitor = custom(
+                render(template(TLS_VALUES)
+                        .set("serviceMonitor.tlsConfig.ca.configMap.name", "cluster-trust")
+                        .set("serviceMonitor.tlsConfig.ca.configMap.key", "trust-bundle.pem")
+                        .set("serviceMonitor.tlsConfig.serverName", "token-broker.token-broker.svc")),
+                "ServiceMonitor");
+
+        assertThat(monitor.<Map<String, Object>>get("spec", "endpoints", 0, "tlsConfig"))
+                .isEqualTo(Map.of(
+                        "ca",
+                        Map.of("configMap", Map.of("name", "cluster-trust", "key", "trust-bundle.pem")),
+                        "serverName",
+                        "token-broker.token-broker.svc"));
+    }
+
+    @Test
+    void renderWhenTlsValuesThenNetworkPolicyIsTheSameAsWithout() {
+        NetworkPolicy withTls = only(render(TLS_VALUES), NetworkPolicy.class);
+
+        NetworkPolicy without = only(render(template(TLS_VALUES).set("tls.enabled", "false")), NetworkPolicy.class);
+
+        assertThat(withTls).isEqualTo(without);
+    }
+
+    @Test
+    void renderWhenDefaultValuesThenPlainHttpWithoutCertificate() {
+        List<HasMetadata> objects = render(template());
+
+        Map<String, Object> application = applicationYaml(objects);
+        assertThat(GenericKubernetesResource.<Object>get(application, "server", "ssl"))
+                .isNull();
+        assertThat(GenericKubernetesResource.<Object>get(application, "management", "server", "ssl"))
+                .isNull();
+        assertThat(objects).noneMatch(object -> object.getKind().equals("Certificate"));
+        assertThat(probes(brokerContainer(podSpec(objects))))
+                .extracting(probe -> probe.getHttpGet().getScheme())
+                .containsOnlyNulls();
+    }
+
+    @Test
+    void renderWhenSidecarWithTlsEnabledThenLoopbackStaysPlainHttpUnlessSidecarTls(@TempDir Path tempDir) {
+        Map<String, Object> tls = Map.of("enabled", true, "existingSecret", "scorer-tls");
+
+        Container plain = named(
+                only(renderSidecarPod(tempDir.resolve("plain"), Map.of("tls", tls)), Pod.class)
+                        .getSpec()
+                        .getInitContainers(),
+                "token-broker");
+        List<HasMetadata> asked =
+                renderSidecarPod(tempDir.resolve("asked"), Map.of("tls", tls, "sidecar", Map.of("tls", true)));
+
+        assertThat(probes(plain))
+                .extracting(probe -> probe.getHttpGet().getScheme())
+                .containsOnlyNulls();
+        assertThat(plain.getVolumeMounts()).extracting(VolumeMount::getName).doesNotContain("token-broker-tls");
+        PodSpec pod = only(asked, Pod.class).getSpec();
+        Container sidecar = named(pod.getInitContainers(), "token-broker");
+        assertThat(probes(sidecar))
+                .extracting(probe -> probe.getHttpGet().getScheme())
+                .containsOnly("HTTPS");
+        assertTlsSecretMounted(pod, sidecar, "scorer-tls");
+    }
+
+    @Test
+    void renderWhenSidecarTlsFromCertManagerThenCertificateNamesLoopback() {
+        List<HasMetadata> objects = render(template(SIDECAR_VALUES)
+                .set("tls.enabled", "true")
+                .set("sidecar.tls", "true")
+                .set("tls.certManager.issuerRef.name", "cluster-ca"));
+
+        GenericKubernetesResource certificate = custom(objects, "Certificate");
+        assertThat(certificate.<List<String>>get("spec", "dnsNames")).containsExactly("localhost");
+        assertThat(certificate.<List<String>>get("spec", "ipAddresses")).containsExactly("127.0.0.1");
+        assertThat(GenericKubernetesResource.<Object>get(applicationYaml(objects), "server", "ssl", "bundle"))
+                .isEqualTo("token-broker");
+    }
+
+    @Test
+    void templateWhenTlsEnabledWithoutCertificateSourceThenSchemaRefusesIt() {
+        TemplateCommand command = template().set("tls.enabled", "true");
+
+        assertThatThrownBy(command::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("at '/tls': 'oneOf' failed, none matched")
+                .hasMessageContaining("at '/tls/existingSecret': minLength")
+                .hasMessageContaining("at '/tls/certManager/issuerRef/name': minLength");
+    }
+
+    @Test
+    void templateWhenTlsHasBothCertificateSourcesThenSchemaRefusesIt() {
+        TemplateCommand command = template(TLS_VALUES).set("tls.existingSecret", "broker-tls");
+
+        assertThatThrownBy(command::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("at '/tls': 'oneOf' failed, none matched")
+                .hasMessageContaining("at '/tls/existingSecret': maxLength")
+                .hasMessageContaining("at '/tls/certManager/issuerRef/name': maxLength");
+    }
+
+    @Test
+    void templateWhenTlsDisabledThenCertificateSourcesAreNotRequired() {
+        List<HasMetadata> objects = render(template().set("tls.existingSecret", "broker-tls"));
+
+        assertThat(applicationYaml(objects)).doesNotContainKey("spring");
+        assertThat(podSpec(objects).getVolumes()).extracting(Volume::getName).doesNotContain("token-broker-tls");
+    }
+
+    @Test
     void templateWhenBadValuesThenSchemaRejectsThem() {
         TemplateCommand command = template(BAD_VALUES);
 
@@ -542,7 +709,7 @@ class HelmChartTests {
         assertThat(undocumented).isEmpty();
     }
 
-    private static TemplateCommand template() {
+    static TemplateCommand template() {
         return new Helm(CHART).template().withName(RELEASE).withNamespace(RELEASE);
     }
 
@@ -554,12 +721,17 @@ class HelmChartTests {
         return render(template(valuesFile));
     }
 
-    private static List<HasMetadata> render(TemplateCommand command) {
+    static List<HasMetadata> render(TemplateCommand command) {
         return parse(command.call());
     }
 
     /** Renders a Pod of an app chart that has token-broker as a dependency with the sidecar CI values. */
     private static List<HasMetadata> renderSidecarPod(Path tempDir) {
+        return renderSidecarPod(tempDir, Map.of());
+    }
+
+    /** The same, with {@code values} overlaid on the sidecar CI values. */
+    private static List<HasMetadata> renderSidecarPod(Path tempDir, Map<String, Object> values) {
         Path app = tempDir.resolve("scorer");
         copyTree(CHART, app.resolve("charts/token-broker"));
         write(app.resolve("Chart.yaml"), """
@@ -570,7 +742,9 @@ class HelmChartTests {
                   - name: token-broker
                     version: 0.1.0
                 """);
-        write(app.resolve("values.yaml"), serialization.asYaml(Map.of("token-broker", readYaml(SIDECAR_VALUES))));
+        write(
+                app.resolve("values.yaml"),
+                serialization.asYaml(Map.of("token-broker", overlay(readYaml(SIDECAR_VALUES), values))));
         write(app.resolve("templates/pod.yaml"), SIDECAR_POD_TEMPLATE);
         return parse(
                 new Helm(app).template().withName("scorer").withNamespace("ml").call());
@@ -619,7 +793,7 @@ class HelmChartTests {
         }
     }
 
-    private static Map<String, Object> applicationYaml(List<HasMetadata> objects) {
+    static Map<String, Object> applicationYaml(List<HasMetadata> objects) {
         String yaml = named(objects, ConfigMap.class, RELEASE).getData().get("application.yaml");
         return serialization.unmarshal(yaml, new TypeReference<Map<String, Object>>() {});
     }
@@ -658,6 +832,55 @@ class HelmChartTests {
         assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     }
 
+    /** The one SSL bundle both ports serve, read from the files of the mounted Secret, and probes over https. */
+    private static void assertServedOverTls(List<HasMetadata> objects) {
+        Map<String, Object> application = applicationYaml(objects);
+        assertThat(GenericKubernetesResource.<Object>get(application, "spring", "ssl", "bundle", "pem", "token-broker"))
+                .isEqualTo(Map.of(
+                        "reload-on-update",
+                        true,
+                        "keystore",
+                        Map.of(
+                                "certificate",
+                                "/var/run/secrets/token-broker/tls/tls.crt",
+                                "private-key",
+                                "/var/run/secrets/token-broker/tls/tls.key",
+                                "verify-keys",
+                                true)));
+        assertThat(GenericKubernetesResource.<Object>get(
+                        application, "spring", "ssl", "bundle", "watch", "file", "quiet-period"))
+                .isEqualTo("10s");
+        assertThat(GenericKubernetesResource.<Object>get(application, "server", "ssl", "bundle"))
+                .isEqualTo("token-broker");
+        assertThat(GenericKubernetesResource.<Object>get(application, "management", "server", "ssl", "bundle"))
+                .isEqualTo("token-broker");
+        assertThat(probes(brokerContainer(podSpec(objects))))
+                .hasSize(3)
+                .extracting(probe -> probe.getHttpGet().getScheme())
+                .containsOnly("HTTPS");
+    }
+
+    private static void assertTlsSecretMounted(PodSpec pod, String secretName) {
+        assertTlsSecretMounted(pod, brokerContainer(pod), secretName);
+    }
+
+    private static void assertTlsSecretMounted(PodSpec pod, Container broker, String secretName) {
+        Volume tls = volume(pod, "token-broker-tls");
+        assertThat(tls.getSecret().getSecretName()).isEqualTo(secretName);
+        assertThat(tls.getSecret().getItems())
+                .extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactly(tuple("tls.crt", "tls.crt"), tuple("tls.key", "tls.key"));
+        assertThat(mount(broker, "token-broker-tls"))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly, VolumeMount::getSubPath)
+                .containsExactly("/var/run/secrets/token-broker/tls", true, null);
+    }
+
+    private static List<Probe> probes(Container container) {
+        return Stream.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
     private static void assertHttpProbe(Probe probe, String path, IntOrString port) {
         assertThat(probe.getHttpGet())
                 .extracting(HTTPGetAction::getPath, HTTPGetAction::getPort)
@@ -668,11 +891,11 @@ class HelmChartTests {
         return port.getPort().getIntVal();
     }
 
-    private static PodSpec podSpec(List<HasMetadata> objects) {
+    static PodSpec podSpec(List<HasMetadata> objects) {
         return only(objects, Deployment.class).getSpec().getTemplate().getSpec();
     }
 
-    private static Container brokerContainer(PodSpec pod) {
+    static Container brokerContainer(PodSpec pod) {
         return named(pod.getContainers(), "token-broker");
     }
 
@@ -683,14 +906,14 @@ class HelmChartTests {
                 .orElseThrow(() -> new AssertionError("no container " + name + " in " + containers));
     }
 
-    private static Volume volume(PodSpec pod, String name) {
+    static Volume volume(PodSpec pod, String name) {
         return pod.getVolumes().stream()
                 .filter(volume -> volume.getName().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume " + name));
     }
 
-    private static VolumeMount mount(Container container, String name) {
+    static VolumeMount mount(Container container, String name) {
         return container.getVolumeMounts().stream()
                 .filter(mount -> mount.getName().equals(name))
                 .findFirst()
