@@ -183,8 +183,12 @@ public final class TestRedis implements AutoCloseable {
             throw new IllegalStateException("redis-server did not answer PING on port " + port + ":\n" + log(), e);
         }
         if (!process.isAlive()) {
+            String log = log();
+            String hint = log.contains("libssl") || log.contains("libcrypto")
+                    ? " It needs OpenSSL 3: libssl3 on Linux x86_64, brew install openssl@3 on Apple silicon."
+                    : "";
             throw new IllegalStateException("redis-server exited with " + process.exitValue() + " on port " + port
-                    + " (" + Executable.PATH + "):\n" + log());
+                    + " (" + Executable.PATH + ")." + hint + "\n" + log);
         }
     }
 
