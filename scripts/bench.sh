@@ -27,6 +27,7 @@
 # Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10}
@@ -42,9 +43,8 @@ NGINX_PORT=18091
 NETTY_PORT=18092
 NETTY=${NETTY:-0}
 # The image's runtime and flags, from the one place they live (src/main/jvm/deployment.flags); the bare app gets the
-# same JVM and flags. BENCH_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present).
-TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-if [[ -x "$TEMURIN_25" ]]; then BENCH_JAVA=${BENCH_JAVA:-$TEMURIN_25}; else BENCH_JAVA=${BENCH_JAVA:-java}; fi
+# same JVM and flags. IMAGE_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present;
+# scripts/lib.sh).
 JVM_FLAGS=(@src/main/jvm/deployment.flags)
 # The rounds run the packaged jar with the image's flags (IMAGE=0, the default); IMAGE=1 runs them against the image's
 # layout, AOT cache and ENTRYPOINT. WARMUPS: which of the image and the sidecar get their warm-up measured.
@@ -55,56 +55,42 @@ BROKER_OPTIONS=()
 [ -n "${BROKER_OPTS:-}" ] && BROKER_OPTIONS+=(${BROKER_OPTS})
 [ -n "${PROFILE:-}" ] && BROKER_OPTIONS+=("-XX:StartFlightRecording=filename=$PROFILE,settings=profile,dumponexit=true")
 
-need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
-need wrk wrk
-need nginx nginx
-need bc bc
+lib::need wrk wrk
+lib::need nginx nginx
+lib::need bc bc
 
-work=$(mktemp -d /tmp/token-broker-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+work=$(lib::workdir bench)
+lib::on_exit '[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null'
 echo "logs and configuration: $work"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) CPUs)"
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== building the jar and the test classes"
-  # shellcheck disable=SC2086
-  ./mvnw -B -q $MAVEN_FLAGS -DskipTests package
+  lib::package
 fi
-# shellcheck disable=SC2086
-./mvnw -B -q $MAVEN_FLAGS dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null
+lib::test_classpath "$work/test.cp"
 # The bare app's class path: the WebFlux stack only (no security, actuator, metrics, OpenAPI, vault, cache).
 tr ':' '\n' <"$work/test.cp" \
   | grep -Ev 'security|actuator|micrometer-(core|registry|tracing|jakarta)|spring-boot-micrometer|springdoc|swagger|spring-vault|caffeine|oauth2|nimbus|jose|webjars|health|ibm|wiotp|testcontainers|junit|assertj|blockhound|awaitility|helm|fabric8|bouncy|okhttp|mockwebserver' \
   | paste -sd: >"$work/bare.cp"
 
-wait_for() { # url
-  for _ in $(seq 1 120); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.5
-  done
-  echo "not ready: $1" >&2
-  return 1
+# answers URL [curl options…]: whether anything answers there (a POST: the bare app and the Netty route answer only those)
+answers() { curl -s -o /dev/null "$@"; }
+wait_for() { # url [curl options…]
+  lib::wait_until 60 0.5 "" answers "$@" || { echo "not ready: $1" >&2; return 1; }
 }
 
 echo "== upstreams (IAM simulator) and vault"
-java -cp "target/test-classes:$(cat "$work/test.cp")" dev.tokenbroker.bench.BenchUpstreams "$work/vault" >"$work/upstreams.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do grep -q '^IAM_URL=' "$work/upstreams.log" && break; sleep 0.5; done
-for _ in $(seq 1 120); do grep -q '^JWT=' "$work/upstreams.log" && break; sleep 0.5; done
-iam_url=$(sed -n 's/^IAM_URL=//p' "$work/upstreams.log")
-jwks_url=$(sed -n 's/^JWKS_URL=//p' "$work/upstreams.log")
-jwt_issuer=$(sed -n 's/^JWT_ISSUER=//p' "$work/upstreams.log")
-jwt=$(sed -n 's/^JWT=//p' "$work/upstreams.log")
+lib::start_upstreams dev.tokenbroker.bench.BenchUpstreams "$work/upstreams.log" "$work/vault"
+lib::wait_for_line "$work/upstreams.log" '^JWT=' 60 || lib::fail "the upstreams printed no JWT"
+iam_url=$(lib::value "$work/upstreams.log" IAM_URL)
+jwks_url=$(lib::value "$work/upstreams.log" JWKS_URL)
+jwt_issuer=$(lib::value "$work/upstreams.log" JWT_ISSUER)
+jwt=$(lib::value "$work/upstreams.log" JWT)
 
-key_out=$(java -jar target/token-broker.jar generate-client-key bench)
-client_key=$(echo "$key_out" | grep '^tbk_')
-client_hash=$(echo "$key_out" | sed -n 's/^tokenbroker.callers.client-keys.bench=//p')
+lib::client_key bench
+client_key=$CLIENT_KEY
+client_hash=$CLIENT_HASH
 # How AUDIT lines are written, as the Helm chart sets it for production (config.audit.stdout); AUDIT_STDOUT=pattern
 # measures Boot's console pattern instead.
 chart_audit_stdout=$(sed -n '/^config:/,/^[a-z]/{/^  audit:/,/^  [a-z]/s/^    stdout: *\([a-z-]*\).*$/\1/p}' helm/token-broker/values.yaml)
@@ -139,23 +125,19 @@ tokenbroker:
 YAML
 
 image_dir="$work/image-check/image/app"
-entrypoint_json=$(grep -E '^ENTRYPOINT \[' Dockerfile | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
-mapfile -t image_command < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
-mapfile -t sidecar_command < <(sed -n '/define "token-broker.sidecar"/,/^  env:/p' helm/token-broker/templates/_helpers.tpl \
-  | sed -n 's/^    - \(.*\)$/\1/p' | sed 's/^"\(.*\)"$/\1/')
-sidecar_tool_options=$(sed -n '/^sidecar:/,/^[a-z]/s/^  javaToolOptions: "\(.*\)"$/\1/p' helm/token-broker/values.yaml)
+lib::read_commands
 if [ "$IMAGE" = 1 ] || [ -n "$WARMUPS" ]; then
   echo "== the image's layout and AOT cache (scripts/image-check.sh replays the Dockerfile and its training run)"
-  IMAGE_CHECK_JAVA=$BENCH_JAVA IMAGE_CHECK_JAR=$BROKER_JAR IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" \
+  IMAGE_JAVA=$IMAGE_JAVA IMAGE_CHECK_JAR=$BROKER_JAR IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" \
     scripts/image-check.sh | sed 's/^/   /'
 fi
 if [ "$IMAGE" = 1 ]; then
   app_dir=$image_dir
-  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${image_command[@]:1}")
+  broker_command=("$IMAGE_JAVA" "${BROKER_OPTIONS[@]}" "${IMAGE_COMMAND[@]:1}")
   what="the image's ENTRYPOINT in its layout, AOT cache, audit on"
 else
   app_dir=$PWD
-  broker_command=("$BENCH_JAVA" "${BROKER_OPTIONS[@]}" "${JVM_FLAGS[@]}" -jar "$BROKER_JAR")
+  broker_command=("$IMAGE_JAVA" "${BROKER_OPTIONS[@]}" "${JVM_FLAGS[@]}" -jar "$BROKER_JAR")
   what="packaged jar, image flags, no AOT cache, audit on"
 fi
 echo "== broker ($what)"
@@ -163,13 +145,14 @@ echo "   ${broker_command[*]}"
 started=$(date +%s.%N)
 (cd "$app_dir" && exec "${broker_command[@]}" --spring.config.additional-location="file:$work/bench.yaml") \
   >"$work/broker.log" 2>&1 &
-pids+=($!)
 broker_pid=$!
+lib::track "$broker_pid"
 url="http://127.0.0.1:$BROKER_PORT/v1/credentials/wml-prod/iam-token"
-for _ in $(seq 1 240); do
-  curl -s -o "$work/bench.body" -w '%{http_code}' -X POST -H "Authorization: Bearer $client_key" "$url" | grep -q 200 && break
-  sleep 0.25
-done
+# serves URL [BODY_FILE]: whether URL answers the bench caller 200 (the body kept in BODY_FILE)
+serves() {
+  curl -s -o "${2:-/dev/null}" -w '%{http_code}' -X POST -H "Authorization: Bearer $client_key" "$1" | grep -q 200
+}
+lib::wait_until 60 0.25 "$broker_pid" serves "$url" "$work/bench.body" || true
 ready=$(date +%s.%N)
 echo "broker answered its first request $(echo "$ready - $started" | bc) s after start; body $(wc -c <"$work/bench.body") bytes"
 
@@ -244,11 +227,11 @@ done
 echo "   ${curve[*]}"
 
 echo "== bare Spring Boot WebFlux app (own JVM, WebFlux-only class path) and nginx"
-"$BENCH_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareWebFluxApp \
+"$IMAGE_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareWebFluxApp \
   --server.port=$BARE_PORT --bench.body="$work/bench.body" --spring.main.banner-mode=off >"$work/bare.log" 2>&1 &
-pids+=($!)
+lib::track $!
 bare_url="http://127.0.0.1:$BARE_PORT/v1/credentials/wml-prod/iam-token"
-for _ in $(seq 1 120); do curl -s -o /dev/null -X POST "$bare_url" && break; sleep 0.5; done
+wait_for "$bare_url" -X POST || true
 cmp -s "$work/bench.body" <(curl -s -X POST "$bare_url") || { echo "bare app answers other bytes" >&2; exit 1; }
 
 mkdir -p "$work/nginx"
@@ -326,16 +309,16 @@ for round in $(seq 1 "$ROUNDS"); do
   printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %10s %8s %12s %13s %8s %13s\n' "$round" "$b_rps" "$b_p50" "$b_p99" \
     "$j_rps" "$j_p99" "$w_rps" "$w_p99" "$wj_rps" "$n_rps" "$n_p99" "$rb" "$rn" "$rj" "$rwj"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+median() { lib::median "$@"; }
 
 if [ "$NETTY" = 1 ]; then
   # Reactor Netty alone (no Spring), in its own JVM with the same flags and the WebFlux class path: warmed, then
   # ROUNDS rounds of its own after the table above.
-  "$BENCH_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareReactorNettyServer \
+  "$IMAGE_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/bare.cp")" baseline.BareReactorNettyServer \
     "$NETTY_PORT" "$work/bench.body" >"$work/netty.log" 2>&1 &
-  pids+=($!)
+  lib::track $!
   netty_url="http://127.0.0.1:$NETTY_PORT/v1/credentials/wml-prod/iam-token"
-  for _ in $(seq 1 120); do curl -s -o /dev/null -X POST "$netty_url" && break; sleep 0.5; done
+  wait_for "$netty_url" -X POST || true
   cmp -s "$work/bench.body" <(curl -s -X POST "$netty_url") || { echo "the Netty route answers other bytes" >&2; exit 1; }
   run netty "$netty_url" "$WARMUP_SECONDS" >/dev/null
   netty_rounds=()
@@ -395,12 +378,9 @@ warmup_of() { # name port env-assignments... -- command...
   (cd "$image_dir" && exec env "${envs[@]}" SERVER_PORT="$port" MANAGEMENT_SERVER_PORT=$((port + 1)) \
     "$@" --spring.config.additional-location="file:$work/bench.yaml") >"$work/$name.log" 2>&1 &
   local pid=$!
-  pids+=("$pid")
+  lib::track "$pid"
   began=$(date +%s.%N)
-  for _ in $(seq 1 240); do
-    curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $client_key" "$start_url" | grep -q 200 && break
-    sleep 0.25
-  done
+  lib::wait_until 60 0.25 "$pid" serves "$start_url" || true
   echo "   first answer $(echo "$(date +%s.%N) - $began" | bc) s after start"
   for _ in $(seq 1 10); do
     curve+=("$(wrk -t2 -c"$CONNECTIONS" -d1s -s "$work/post.lua" "$start_url" | awk '/Requests\/sec/ {printf "%d", $2}')")
@@ -416,15 +396,14 @@ warmup_of() { # name port env-assignments... -- command...
   done
   echo "   peak after warm-up: $first, $second req/s; 90% of it ($target) reached in second $reached of the first 10" \
     "(none: not within 10 s)"
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  lib::stop "$pid"
 }
 for target in $WARMUPS; do
   case "$target" in
     image) warmup_of image $((BROKER_PORT + 20)) SPRING_PROFILES_ACTIVE=default -- \
-      "$BENCH_JAVA" "${image_command[@]:1}" ;;
+      "$IMAGE_JAVA" "${IMAGE_COMMAND[@]:1}" ;;
     sidecar) warmup_of sidecar $((BROKER_PORT + 30)) SPRING_PROFILES_ACTIVE=sidecar \
-      JAVA_TOOL_OPTIONS="$sidecar_tool_options" -- "$BENCH_JAVA" "${sidecar_command[@]:1}" ;;
+      JAVA_TOOL_OPTIONS="$SIDECAR_TOOL_OPTIONS" -- "$IMAGE_JAVA" "${SIDECAR_COMMAND[@]:1}" ;;
     *) echo "unknown warm-up target: $target (image, sidecar)" >&2; exit 2 ;;
   esac
 done

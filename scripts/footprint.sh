@@ -12,14 +12,15 @@
 #   DURATION=60 scripts/footprint.sh         # what CI runs
 #
 # Environment (all optional): DURATION (300), INTERVAL (10), CONNECTIONS (64), THRESHOLD (85), COLD (50 cold
-# credentials), PROFILES ("deployment sidecar"), FOOTPRINT_JAVA (the JRE playing the image's: Temurin 25 at
-# /usr/lib/jvm/temurin-25-jdk-amd64 when present), FOOTPRINT_SKIP_BUILD (1: use target/ as it is), BASELINE_JAR (an
+# credentials), PROFILES ("deployment sidecar"), IMAGE_JAVA (the JRE playing the image's: Temurin 25 at
+# /usr/lib/jvm/temurin-25-jdk-amd64 when present, scripts/lib.sh), FOOTPRINT_SKIP_BUILD (1: use target/ as it is), BASELINE_JAR (an
 # older jar: also measure the cache-hit throughput against it, started with BASELINE_FLAGS, in ROUNDS alternating
 # rounds of SECONDS_PER_ROUND seconds, and print the same-run ratio).
 # Installs wrk with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source scripts/lib.sh
 
 DURATION=${DURATION:-300}
 INTERVAL=${INTERVAL:-10}
@@ -27,61 +28,33 @@ CONNECTIONS=${CONNECTIONS:-64}
 THRESHOLD=${THRESHOLD:-85}
 COLD=${COLD:-50}
 PROFILES=${PROFILES:-deployment sidecar}
-TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-if [[ -x "$TEMURIN_25" ]]; then JAVA_BIN=${FOOTPRINT_JAVA:-$TEMURIN_25}; else JAVA_BIN=${FOOTPRINT_JAVA:-java}; fi
-JCMD="$(dirname "$(command -v "$JAVA_BIN")")/jcmd"
-VALUES=helm/token-broker/values.yaml
-HELPERS=helm/token-broker/templates/_helpers.tpl
+JCMD="$(dirname "$(command -v "$IMAGE_JAVA")")/jcmd"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+lib::need wrk wrk
 
-work=$(mktemp -d /tmp/token-broker-footprint.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
+work=$(lib::workdir footprint)
 echo "footprint: logs and samples in $work"
 
 if [[ "${FOOTPRINT_SKIP_BUILD:-0}" != 1 ]]; then
     echo "== building the jar and the test classes"
-    ./mvnw -B -q -DskipTests package
+    lib::package
 fi
-./mvnw -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null 2>&1 \
-    || ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null
+lib::test_classpath "$work/test.cp"
 
 echo "== the image's layout and AOT cache (scripts/image-check.sh)"
-IMAGE_CHECK_JAVA=$JAVA_BIN IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" scripts/image-check.sh \
+IMAGE_JAVA=$IMAGE_JAVA IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" scripts/image-check.sh \
     | sed 's/^/   /'
 app="$work/image-check/image/app"
 
 # The commands, from where the image and the chart keep them (as image-check reads them).
-entrypoint_json=$(grep -E '^ENTRYPOINT \[' Dockerfile | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
-mapfile -t image_command < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
-mapfile -t sidecar_command < <(sed -n '/define "token-broker.sidecar"/,/^  env:/p' "$HELPERS" \
-    | sed -n 's/^    - \(.*\)$/\1/p' | sed 's/^"\(.*\)"$/\1/')
-sidecar_tool_options=$(sed -n '/^sidecar:/,/^[a-z]/s/^  javaToolOptions: "\(.*\)"$/\1/p' "$VALUES")
-deployment_tool_options=$(sed -n 's/^javaToolOptions: "\(.*\)"$/\1/p' "$VALUES")
-limit_mib() { # resources | sidecar -> the container's limits.memory in MiB
-    if [[ "$1" == resources ]]; then
-        sed -n '/^resources:/,/^[a-z]/{/^  limits:/,/^  [a-z]/s/^    memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES"
-    else
-        sed -n '/^sidecar:/,/^[a-z]/{/^    limits:/,/^    [a-z]/s/^      memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES"
-    fi
-}
+lib::read_commands
 
 echo "== upstreams (IAM simulator, BenchUpstreams) and vault"
-java -cp "target/test-classes:$(cat "$work/test.cp")" dev.tokenbroker.bench.BenchUpstreams "$work/vault" \
-    >"$work/upstreams.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 240); do grep -q '^IAM_URL=' "$work/upstreams.log" && break; sleep 0.5; done
-iam_url=$(sed -n 's/^IAM_URL=//p' "$work/upstreams.log")
-[[ -n "$iam_url" ]] || { cat "$work/upstreams.log" >&2; echo "footprint: the IAM simulator did not start" >&2; exit 1; }
+lib::start_upstreams dev.tokenbroker.bench.BenchUpstreams "$work/upstreams.log" "$work/vault"
+iam_url=$(lib::value "$work/upstreams.log" IAM_URL)
 
-key_out=$(java -jar target/token-broker.jar generate-client-key bench)
-client_key=$(grep '^tbk_' <<<"$key_out")
-client_hash=$(sed -n 's/^tokenbroker.callers.client-keys.bench=//p' <<<"$key_out")
+lib::client_key bench
+client_key=$CLIENT_KEY
 cold_names=()
 for i in $(seq 1 "$COLD"); do cold_names+=("cold-$i"); done
 {
@@ -94,15 +67,8 @@ tokenbroker:
     wml-prod: { type: iam-apikey, secret: wml-prod }
 YAML
     for name in "${cold_names[@]}"; do echo "    $name: { type: iam-apikey, secret: wml-prod }"; done
+    lib::bench_caller_yaml
     cat <<YAML
-  callers:
-    client-keys:
-      bench: "$client_hash"
-    rate-limit:
-      overrides:
-        - callers: ["client:bench"]
-          requests-per-second: 100000000
-          burst: 100000000
   ops:
     callers: ["client:bench"]
   policy:
@@ -141,15 +107,15 @@ port=28480
 for profile in $PROFILES; do
     case "$profile" in
         deployment)
-            command=("${image_command[@]}")
-            limit=$(limit_mib resources)
-            tool_options=$deployment_tool_options
+            command=("${IMAGE_COMMAND[@]}")
+            limit=$(lib::chart_memory_mib resources)
+            tool_options=$DEPLOYMENT_TOOL_OPTIONS
             spring_profile=default
             ;;
         sidecar)
-            command=("${sidecar_command[@]}")
-            limit=$(limit_mib sidecar)
-            tool_options=$sidecar_tool_options
+            command=("${SIDECAR_COMMAND[@]}")
+            limit=$(lib::chart_memory_mib sidecar)
+            tool_options=$SIDECAR_TOOL_OPTIONS
             spring_profile=sidecar
             ;;
         *)
@@ -157,8 +123,7 @@ for profile in $PROFILES; do
             exit 2
             ;;
     esac
-    [[ -n "$limit" ]] || { echo "footprint: no memory limit (Mi) for $profile in $VALUES" >&2; exit 2; }
-    command[0]=$JAVA_BIN
+    command[0]=$IMAGE_JAVA
     port=$((port + 10))
     management=$((port + 1))
     url="http://127.0.0.1:$port/v1/credentials/wml-prod/iam-token"
@@ -173,11 +138,9 @@ for profile in $PROFILES; do
             "${command[@]}"
     ) >"$log" 2>&1 &
     pid=$!
-    pids+=("$pid")
-    until curl -fsS --max-time 2 "http://127.0.0.1:$management/actuator/health/readiness" 2>/dev/null | grep -q UP; do
-        kill -0 "$pid" 2>/dev/null || { tail -n 40 "$log" >&2; echo "footprint: $profile exited" >&2; exit 1; }
-        sleep 0.05
-    done
+    lib::track "$pid"
+    lib::wait_until 600 0.05 "$pid" lib::readiness_up "$management" \
+        || { tail -n 40 "$log" >&2; echo "footprint: $profile exited or was not ready in 600 s" >&2; exit 1; }
     ready_ms=$((($(date +%s%N) - started) / 1000000))
     rss_ready=$(mib "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $client_key" "$url" \
@@ -188,7 +151,7 @@ for profile in $PROFILES; do
     jvm_uptime_at_load=$("$JCMD" "$pid" VM.uptime | awk 'NR == 2 {print int($1)}')
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" "$url" >"$work/$profile-wrk.txt" 2>&1 &
     wrk_pid=$!
-    pids+=("$wrk_pid")
+    lib::track "$wrk_pid"
     samples="$work/$profile-samples.txt"
     : >"$samples"
     burst_done=0
@@ -225,8 +188,7 @@ for profile in $PROFILES; do
     first_minute=$(heap_after_gc "$work/$profile-gc.log" "$jvm_uptime_at_load" $((jvm_uptime_at_load + 60)))
     last_minute=$(heap_after_gc "$work/$profile-gc.log" $((end_uptime - 60)) $((end_uptime + INTERVAL)))
     gcs=$(grep -c 'Pause' "$work/$profile-gc.log" || true)
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
+    lib::stop "$pid"
 
     percent=$((peak_rss * 100 / limit))
     sed 's/^/   /' "$samples"
@@ -248,7 +210,7 @@ done
 # start it (BASELINE_FLAGS), both running at once, in alternating rounds: a same-run ratio.
 if [[ -n "${BASELINE_JAR:-}" ]]; then
     read -r -a baseline_flags <<<"${BASELINE_FLAGS:--XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError}"
-    limit=$(limit_mib resources)
+    limit=$(lib::chart_memory_mib resources)
     start_broker() { # NAME PORT FOLDER COMMAND...
         local name=$1 at=$2 folder=$3
         shift 3
@@ -257,16 +219,16 @@ if [[ -n "${BASELINE_JAR:-}" ]]; then
             exec env SPRING_CONFIG_ADDITIONAL_LOCATION="file:$work/footprint.yaml" SERVER_PORT="$at" \
                 MANAGEMENT_SERVER_PORT=$((at + 1)) SERVER_ADDRESS=127.0.0.1 JAVA_TOOL_OPTIONS="-XX:MaxRAM=${limit}m" "$@"
         ) >"$work/compare-$name.log" 2>&1 &
-        pids+=($!)
+        lib::track $!
         until curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $client_key" \
             "http://127.0.0.1:$at/v1/credentials/wml-prod/iam-token" 2>/dev/null; do
             sleep 0.2
         done
     }
-    command=("${image_command[@]}")
-    command[0]=$JAVA_BIN
+    command=("${IMAGE_COMMAND[@]}")
+    command[0]=$IMAGE_JAVA
     start_broker new 28600 "$app" "${command[@]}"
-    start_broker baseline 28610 "$work" "$JAVA_BIN" "${baseline_flags[@]}" -jar "$(cd "$ROOT" && realpath "$BASELINE_JAR")"
+    start_broker baseline 28610 "$work" "$IMAGE_JAVA" "${baseline_flags[@]}" -jar "$(cd "$ROOT" && realpath "$BASELINE_JAR")"
     round() { wrk -t2 -c"$CONNECTIONS" -d"$2"s -s "$work/post.lua" "http://127.0.0.1:$1/v1/credentials/wml-prod/iam-token" \
         | awk '/Requests\/sec/ {printf "%d", $2}'; }
     round 28600 10 >/dev/null
@@ -278,9 +240,9 @@ if [[ -n "${BASELINE_JAR:-}" ]]; then
         ratios+=("$(echo "scale=3; $new_rps / $old_rps" | bc)")
         summary+=("$(printf 'cache-hit round %d: this jar %s req/s, baseline %s req/s, ratio %s' "$i" "$new_rps" "$old_rps" "${ratios[-1]}")")
     done
-    summary+=("median ratio this/baseline: $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')")
+    summary+=("median ratio this/baseline: $(lib::median "${ratios[@]}")")
 fi
 
-echo "== footprint ($($JAVA_BIN -version 2>&1 | head -n 1), DURATION=${DURATION}s, wrk -t2 -c$CONNECTIONS)"
+echo "== footprint ($($IMAGE_JAVA -version 2>&1 | head -n 1), DURATION=${DURATION}s, wrk -t2 -c$CONNECTIONS)"
 printf '%s\n' "${summary[@]}"
 exit "$status"

@@ -15,8 +15,9 @@
 #
 # Environment (all optional):
 #   IMAGE_CHECK_JAR       the jar to check                      (default target/token-broker.jar)
-#   IMAGE_CHECK_JAVA      the java binary that plays the image's JRE, Temurin 25 like the image's
-#                         (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when present, else java on PATH)
+#   IMAGE_JAVA            the java binary that plays the image's JRE, Temurin 25 like the image's
+#                         (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when present, else java on PATH;
+#                         scripts/lib.sh)
 #   IMAGE_CHECK_RUNS      runs to do, any of: image image-noaot image-badaot sidecar sidecar-noaot
 #                         (default "image image-badaot sidecar"; -noaot measures the same start without the AOT
 #                         cache, -badaot starts with a cache the JVM cannot map; "" only builds the layout)
@@ -28,34 +29,19 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source scripts/lib.sh
 JAR=${IMAGE_CHECK_JAR:-target/token-broker.jar}
-TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-if [[ -x "$TEMURIN_25" ]]; then DEFAULT_JAVA=$TEMURIN_25; else DEFAULT_JAVA=java; fi
-JAVA_BIN=${IMAGE_CHECK_JAVA:-$DEFAULT_JAVA}
+JAVA_BIN=$IMAGE_JAVA
 RUNS=${IMAGE_CHECK_RUNS-image image-badaot sidecar}
 TIMEOUT=${IMAGE_CHECK_TIMEOUT:-60}
 DOCKERFILE=Dockerfile
 VALUES=helm/token-broker/values.yaml
-HELPERS=helm/token-broker/templates/_helpers.tpl
 # What the chart gives each container (resources.limits.memory, sidecar.resources.limits.memory): the JVM
 # sizes itself from it in a container, so the runs here tell it the same with -XX:MaxRAM.
-chart_limit() { # the values.yaml block (resources or sidecar) -> its limits.memory as a -XX:MaxRAM value
-    local value
-    if [[ "$1" == resources ]]; then
-        value=$(sed -n '/^resources:/,/^[a-z]/{/^  limits:/,/^  [a-z]/s/^    memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES")
-    else
-        value=$(sed -n '/^sidecar:/,/^[a-z]/{/^    limits:/,/^    [a-z]/s/^      memory: *\([0-9]*\)Mi$/\1/p}' "$VALUES")
-    fi
-    [[ -n "$value" ]] || fail "cannot read the $1 memory limit (in Mi) from $VALUES"
-    echo "${value}m"
-}
-IMAGE_MAX_RAM=$(chart_limit resources)
-SIDECAR_MAX_RAM=$(chart_limit sidecar)
+IMAGE_MAX_RAM="$(lib::chart_memory_mib resources)m"
+SIDECAR_MAX_RAM="$(lib::chart_memory_mib sidecar)m"
 
-fail() {
-    echo "image-check: FAILED: $*" >&2
-    exit 1
-}
+fail() { lib::fail "$@"; }
 
 if [[ -n "${IMAGE_CHECK_WORK:-}" ]]; then
     WORK=$IMAGE_CHECK_WORK
@@ -63,21 +49,13 @@ if [[ -n "${IMAGE_CHECK_WORK:-}" ]]; then
     mkdir -p "$WORK"
     IMAGE_CHECK_KEEP=1
 else
-    WORK=$(mktemp -d "${TMPDIR:-/tmp}/image-check.XXXXXX")
+    WORK=$(lib::workdir image-check)
 fi
-PID=""
-cleanup() {
-    if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
-        kill "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-    if [[ "${IMAGE_CHECK_KEEP:-0}" != 1 ]]; then
-        rm -rf "$WORK"
-    else
-        echo "image-check: work folder kept at $WORK"
-    fi
-}
-trap cleanup EXIT
+if [[ "${IMAGE_CHECK_KEEP:-0}" != 1 ]]; then
+    lib::on_exit 'rm -rf "$WORK"'
+else
+    lib::on_exit 'echo "image-check: work folder kept at $WORK"'
+fi
 
 # --- 1. The jar the Dockerfile extracts is the one the build makes ------------------------------------------
 [[ -f "$JAR" ]] || fail "$JAR not found: build it first (./mvnw -B package)"
@@ -153,15 +131,9 @@ done
 echo "image-check: training run replayed in $workdir: $(tail -n 1 "$WORK/training.log")"
 
 # --- 3. The extracted application starts as the image (and the chart's sidecar) would start it ---------------
-entrypoint_json=$(grep -E '^ENTRYPOINT \[' "$DOCKERFILE" | tail -n 1 | sed 's/^ENTRYPOINT \[\(.*\)\][[:space:]]*$/\1/')
-[[ -n "$entrypoint_json" ]] || fail "$DOCKERFILE has no exec-form ENTRYPOINT"
-mapfile -t ENTRYPOINT < <(tr ',' '\n' <<<"$entrypoint_json" | sed 's/^[[:space:]]*"//; s/"[[:space:]]*$//')
+lib::read_commands
+ENTRYPOINT=("${IMAGE_COMMAND[@]}")
 [[ "${ENTRYPOINT[0]}" == java ]] || fail "ENTRYPOINT does not start with java"
-mapfile -t SIDECAR_COMMAND < <(sed -n '/define "token-broker.sidecar"/,/^  env:/p' "$HELPERS" \
-    | sed -n 's/^    - \(.*\)$/\1/p' | sed 's/^"\(.*\)"$/\1/')
-[[ "${SIDECAR_COMMAND[0]:-}" == java ]] || fail "cannot read the sidecar command from $HELPERS"
-grep -q '^  javaToolOptions: "' <(sed -n '/^sidecar:/,/^[a-z]/p' "$VALUES") || fail "cannot read sidecar.javaToolOptions from $VALUES"
-SIDECAR_JAVA_TOOL_OPTIONS=$(sed -n '/^sidecar:/,/^[a-z]/s/^  javaToolOptions: "\(.*\)"$/\1/p' "$VALUES")
 for flags in "${ENTRYPOINT[@]}" "${SIDECAR_COMMAND[@]}"; do
     if [[ "$flags" == @* ]]; then
         [[ -f "$APP/${flags#@}" ]] || fail "the java argument file $flags is not in the image"
@@ -210,19 +182,16 @@ start() {
             "${command[@]}"
     ) >"$log" 2>&1 &
     PID=$!
-    local deadline=$((SECONDS + TIMEOUT))
-    until curl -fsS --max-time 2 "http://127.0.0.1:$management/actuator/health/readiness" 2>/dev/null \
-        | grep -q '"status":"UP"'; do
-        if ! kill -0 "$PID" 2>/dev/null; then
-            tail -n 40 "$log" >&2
-            fail "$name: the broker exited before it was ready"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 40 "$log" >&2
-            fail "$name: /actuator/health/readiness not UP within ${TIMEOUT}s"
-        fi
-        sleep 0.05
-    done
+    lib::track "$PID"
+    local waited=0
+    lib::wait_until "$TIMEOUT" 0.05 "$PID" lib::readiness_up "$management" || waited=$?
+    if ((waited == 2)); then
+        tail -n 40 "$log" >&2
+        fail "$name: the broker exited before it was ready"
+    elif ((waited != 0)); then
+        tail -n 40 "$log" >&2
+        fail "$name: /actuator/health/readiness not UP within ${TIMEOUT}s"
+    fi
     ready_ns=$(date +%s%N)
     local rss_kb
     rss_kb=$(ps -o rss= -p "$PID" | tr -d ' ')
@@ -247,9 +216,7 @@ start() {
     loaded=$(wc -l <"$WORK/$name-classes.log")
     local started_line
     started_line=$(grep -o 'Started TokenBrokerApplication in [0-9.]* seconds' "$log" | head -n 1 || true)
-    kill "$PID"
-    wait "$PID" 2>/dev/null || true
-    PID=""
+    lib::stop "$PID"
     printf 'image-check: %-13s java=%s ready_ms=%d rss_mib=%d loaded_classes=%d archived_classes=%d (%s)\n' "$name" \
         "$java_version" $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "$loaded" "$archived" \
         "${started_line:-no start line}"
@@ -278,7 +245,7 @@ bad_aot() {
     done
 }
 
-SIDECAR_TOOL_OPTIONS="-XX:MaxRAM=$SIDECAR_MAX_RAM $SIDECAR_JAVA_TOOL_OPTIONS"
+SIDECAR_OPTIONS="-XX:MaxRAM=$SIDECAR_MAX_RAM $SIDECAR_TOOL_OPTIONS"
 for run in $RUNS; do
     case "$run" in
         image)
@@ -293,11 +260,11 @@ for run in $RUNS; do
             start image-badaot "$APP" "-XX:MaxRAM=$IMAGE_MAX_RAM" default "${command[@]}"
             ;;
         sidecar)
-            start sidecar "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${SIDECAR_COMMAND[@]}"
+            start sidecar "$APP" "$SIDECAR_OPTIONS" sidecar "${SIDECAR_COMMAND[@]}"
             ;;
         sidecar-noaot)
             mapfile -t command < <(without_aot "${SIDECAR_COMMAND[@]}")
-            start sidecar-noaot "$APP" "$SIDECAR_TOOL_OPTIONS" sidecar "${command[@]}"
+            start sidecar-noaot "$APP" "$SIDECAR_OPTIONS" sidecar "${command[@]}"
             ;;
         *)
             fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar or sidecar-noaot)"

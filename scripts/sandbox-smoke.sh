@@ -5,22 +5,19 @@
 # broker (the Node SDK script) are run from here too. Usage: scripts/sandbox-smoke.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 log=target/sandbox-smoke.log
 mkdir -p target
 setsid ./mvnw -B -q spring-boot:test-run >"$log" 2>&1 &
 pid=$!
-trap 'kill -- -"$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+lib::track_group "$pid"
 
-ready=""
-for _ in $(seq 1 180); do
-  ready=$(grep -o 'Sandbox ready: [0-9]* commands above' "$log" | head -n1 || true)
-  [ -n "$ready" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "sandbox exited before it was ready:"; tail -n 50 "$log"; exit 1
-  fi
-  sleep 1
-done
-[ -n "$ready" ] || { echo "sandbox not ready after 180 s:"; tail -n 50 "$log"; exit 1; }
+ready_line='Sandbox ready: [0-9]* commands above'
+lib::wait_for_line "$log" "$ready_line" 180 "$pid" || case $? in
+  2) echo "sandbox exited before it was ready:"; tail -n 50 "$log"; exit 1 ;;
+  *) echo "sandbox not ready after 180 s:"; tail -n 50 "$log"; exit 1 ;;
+esac
+ready=$(grep -o "$ready_line" "$log" | head -n1)
 
 mapfile -t commands < <(grep -o 'Try: .*' "$log" | sed 's/^Try: //')
 expected=$(echo "$ready" | grep -o '[0-9]*')

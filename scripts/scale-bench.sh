@@ -12,6 +12,7 @@
 # with IAM's real one-hour tokens. Installs wrk and redis-server with apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 LIFETIME=${LIFETIME:-20}
 WINDOW=${WINDOW:-80}
@@ -21,37 +22,26 @@ SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10}
 REDIS_PORT=16379
 JVM_FLAGS=(@src/main/jvm/deployment.flags)   # the image's flags, from the one place they live
 
-need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
-need wrk wrk
-need redis-server redis-server
-need bc bc
+lib::need wrk wrk
+lib::need redis-server redis-server redis
+lib::need bc bc
 
-work=$(mktemp -d /tmp/token-broker-scale.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+work=$(lib::workdir scale)
 echo "logs and configuration: $work"
 
 echo "== building the jar and the test classes"
-./mvnw -B -q -DskipTests package
-./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp" >/dev/null
+lib::package
+lib::test_classpath "$work/test.cp"
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
+lib::track $!
 
-java -cp "target/test-classes:$(cat "$work/test.cp")" dev.tokenbroker.bench.ScaleOutUpstreams "$work/vault" "$LIFETIME" \
-  >"$work/upstreams.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do grep -q '^IAM_URL=' "$work/upstreams.log" && break; sleep 0.5; done
-iam_url=$(sed -n 's/^IAM_URL=//p' "$work/upstreams.log")
-iam_calls() { grep '^IAM_CALLS=' "$work/upstreams.log" | tail -1 | cut -d= -f2; }
+lib::start_upstreams dev.tokenbroker.bench.ScaleOutUpstreams "$work/upstreams.log" "$work/vault" "$LIFETIME"
+iam_url=$(lib::value "$work/upstreams.log" IAM_URL)
+iam_calls() { lib::value "$work/upstreams.log" IAM_CALLS; }
 
-key_out=$(java -jar target/token-broker.jar generate-client-key bench)
-client_key=$(echo "$key_out" | grep '^tbk_')
-client_hash=$(echo "$key_out" | sed -n 's/^tokenbroker.callers.client-keys.bench=//p')
+lib::client_key bench
+client_key=$CLIENT_KEY
 
 # config FILE PORT SHARED(true|false)
 config() {
@@ -68,14 +58,7 @@ tokenbroker:
     encryption-key-secret: shared-tier
   credentials:
     wml-prod: { type: iam-apikey, secret: wml-prod }
-  callers:
-    client-keys:
-      bench: "$client_hash"
-    rate-limit:
-      overrides:
-        - callers: ["client:bench"]
-          requests-per-second: 100000000
-          burst: 100000000
+$(lib::bench_caller_yaml)
   policy:
     - callers: ["client:bench"]
       credentials: ["wml-prod"]
@@ -94,7 +77,8 @@ start() {
     >"$work/broker-$1-$2.log" 2>&1 &
   echo $!
 }
-wait_ready() { for _ in $(seq 1 480); do [ "$(ask "$1")" = 200 ] && return 0; sleep 0.25; done; echo "not ready: $1" >&2; return 1; }
+served() { [ "$(ask "$1")" = 200 ]; }
+wait_ready() { lib::wait_until 120 0.25 "" served "$1" || { echo "not ready: $1" >&2; return 1; }; }
 
 declare -A per_hour
 echo "== upstream calls per credential: token lifetime ${LIFETIME} s, window ${WINDOW} s (= $(echo "scale=1; $WINDOW / $LIFETIME" | bc) lifetimes)"
@@ -108,7 +92,7 @@ for shared in false true; do
       ports+=("$port")
       instance_pids+=("$(start "$port" "$shared")")
     done
-    pids+=("${instance_pids[@]}")
+    lib::track "${instance_pids[@]}"
     for port in "${ports[@]}"; do wait_ready "$port"; done
     sleep 2
     before=$(iam_calls)
@@ -130,7 +114,7 @@ for shared in false true; do
     per_hour[$shared-$n]=$(echo "scale=2; $calls * $LIFETIME / $WINDOW" | bc)
     printf '   shared tier %-5s  %d instance(s): %3d IAM calls in the window, %s per credential per hour with 1 h tokens; %d failed requests\n' \
       "$shared" "$n" "$calls" "${per_hour[$shared-$n]}" "$failed"
-    for pid in "${instance_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    for pid in "${instance_pids[@]}"; do lib::stop "$pid"; done
   done
 done
 
@@ -144,7 +128,7 @@ LUA
 export BENCH_KEY="$client_key"
 off_port=18300
 on_port=18310
-pids+=("$(start $off_port false)" "$(start $on_port true)")
+lib::track "$(start $off_port false)" "$(start $on_port true)"
 wait_ready $off_port
 wait_ready $on_port
 rate() { wrk -t2 -c64 -d"$2"s -s "$work/post.lua" "http://127.0.0.1:$1/v1/credentials/wml-prod/iam-token" \
@@ -159,5 +143,4 @@ for round in $(seq 1 "$ROUNDS"); do
   ratios+=("$ratio")
   echo "   round $round: shared off $off req/s, shared on $on req/s, on/off $ratio"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
-echo "   median on/off: $median"
+echo "   median on/off: $(lib::median "${ratios[@]}")"

@@ -20,8 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A broker of its own, scraped once right after start-up and before any caller request: that first scrape already
- * holds every metric the Grafana dashboard and the alert rules read, every {@code tokenbroker_*} family has HELP, and
- * Prometheus' own linter ({@code promtool check metrics}) finds nothing to say about them.
+ * holds every metric the Grafana dashboard and the alert rules read, and every {@code tokenbroker_*} family has HELP.
+ * The scrape is written to {@code target/prometheus/first-scrape.txt}, where {@code scripts/promtool-check.sh} (run by
+ * CI after {@code ./mvnw verify}) has Prometheus' own linter ({@code promtool check metrics}) read it: it must find
+ * nothing to say about a {@code tokenbroker_*} family.
  */
 class FirstScrapeIntegrationTests {
 
@@ -122,15 +124,18 @@ class FirstScrapeIntegrationTests {
     }
 
     @Test
-    void firstScrapeWhenLintedByPromtoolThenNoTokenbrokerFamilyHasAProblem() {
-        Promtool.Result result = Promtool.run(firstScrape, "check", "metrics");
+    void firstScrapeWhenWrittenForPromtoolThenEveryTokenbrokerFamilyHasHelpAndAType() throws IOException {
+        Files.createDirectories(AlertRulesTests.FOR_PROMTOOL);
 
-        assertThat(result.output()).as("promtool parsed the scrape").doesNotContainIgnoringCase("error");
-        assertThat(result.output().lines().filter(line -> line.contains("tokenbroker_")))
-                .as(result.output())
-                .isEmpty();
+        Files.writeString(AlertRulesTests.FOR_PROMTOOL.resolve("first-scrape.txt"), firstScrape);
+
         assertThat(firstScrape.lines().filter(line -> line.startsWith("# HELP tokenbroker_")))
                 .isNotEmpty()
                 .allMatch(line -> line.split(" ", 4).length == 4 && !line.split(" ", 4)[3].isBlank());
+        assertThat(firstScrape.lines().filter(line -> line.startsWith("# HELP tokenbroker_")))
+                .hasSameSizeAs(firstScrape
+                        .lines()
+                        .filter(line -> line.startsWith("# TYPE tokenbroker_"))
+                        .toList());
     }
 }

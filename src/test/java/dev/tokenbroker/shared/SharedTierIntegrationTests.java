@@ -19,6 +19,7 @@ import dev.tokenbroker.testing.LoadClients;
 import dev.tokenbroker.testing.SeparateBroker;
 import dev.tokenbroker.testing.TestBroker;
 import dev.tokenbroker.testing.TestRedis;
+import io.lettuce.core.KeyScanCursor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,7 +75,7 @@ class SharedTierIntegrationTests {
 
     @BeforeEach
     void coldCluster() {
-        redis.redisCli("FLUSHALL");
+        redis.commands().flushall();
         brokers.forEach(broker -> broker.getBean(CredentialIssuer.class)
                 .caches()
                 .forEach(cache -> cache.operations().evict(CREDENTIAL)));
@@ -221,9 +222,7 @@ class SharedTierIntegrationTests {
         assertThat(counter(brokers.get(1), SharedTier.LOOKUPS, "fallback")).isPositive();
         // A Redis call that failed after its timeout had given up on it is expected, not an operator-dropped ERROR.
         assertThat(output.getAll()).doesNotContain("onErrorDropped");
-        assertThat(redis.redisCli("--scan").lines().filter(key -> !key.isBlank()))
-                .as("the replicas write to Redis again")
-                .isNotEmpty();
+        assertThat(keys()).as("the replicas write to Redis again").isNotEmpty();
     }
 
     @Test
@@ -232,11 +231,13 @@ class SharedTierIntegrationTests {
         ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
 
         StringBuilder everything = new StringBuilder();
-        for (String key :
-                redis.redisCli("--scan").lines().filter(line -> !line.isBlank()).toList()) {
+        for (String key : keys()) {
             everything.append(key).append('\n');
-            everything.append(redis.redisCli("GET", key)).append('\n');
-            everything.append(redis.redisCli("--no-raw", "DUMP", key)).append('\n');
+            everything.append(redis.commands().get(key)).append('\n');
+            // DUMP: the value as Redis serializes it, each byte as one character.
+            everything
+                    .append(new String(redis.commands().dump(key), StandardCharsets.ISO_8859_1))
+                    .append('\n');
         }
 
         assertThat(everything).contains("tokenbroker:iam-token:");
@@ -255,12 +256,11 @@ class SharedTierIntegrationTests {
         String shared =
                 ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
         String key = sharedKey();
-        String value = redis.redisCli("GET", key).trim();
+        String value = redis.commands().get(key);
         // A character in the middle of the ciphertext: near the end, base64 may carry unused bits.
         int middle = value.lastIndexOf('.') + (value.length() - value.lastIndexOf('.')) / 2;
         char last = value.charAt(middle);
-        redis.redisCli(
-                "SET", key, value.substring(0, middle) + (last == 'A' ? 'B' : 'A') + value.substring(middle + 1));
+        redis.commands().set(key, value.substring(0, middle) + (last == 'A' ? 'B' : 'A') + value.substring(middle + 1));
 
         Answer fromAnother = ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
 
@@ -273,7 +273,7 @@ class SharedTierIntegrationTests {
     @Test
     void iamTokenWhenTheEncryptionKeyRotatesUnderLoadThenNoRequestFailsAndOldValuesStillDecrypt() {
         ask(client(brokers.get(0))).block(Duration.ofSeconds(30));
-        String before = redis.redisCli("GET", sharedKey()).trim();
+        String before = redis.commands().get(sharedKey());
         BackgroundLoad<Answer> load = load();
         load.atLeast(100);
 
@@ -284,14 +284,14 @@ class SharedTierIntegrationTests {
                 .forEach(cache -> cache.operations().evict(CREDENTIAL));
         load.atLeast(load.count() + 200);
         int callsAfterRotation = iamCalls();
-        redis.redisCli("DEL", sharedKey());
+        redis.commands().del(sharedKey());
         brokers.get(2)
                 .getBean(CredentialIssuer.class)
                 .caches()
                 .forEach(cache -> cache.operations().evict(CREDENTIAL));
         load.atLeast(load.count() + 200);
         List<Answer> answers = load.stop();
-        String after = redis.redisCli("GET", sharedKey()).trim();
+        String after = redis.commands().get(sharedKey());
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).isEqualTo(200));
         assertThat(callsAfterRotation).as("the old value still decrypts").isEqualTo(1);
@@ -320,6 +320,18 @@ class SharedTierIntegrationTests {
                                         .map(counter -> counter.getId().getTag("outcome") + "=" + counter.count())
                                         .toList())
                 .toList();
+    }
+
+    // Every key in Redis, by SCAN (as redis-cli --scan reads them).
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        KeyScanCursor<String> cursor = redis.commands().scan();
+        keys.addAll(cursor.getKeys());
+        while (!cursor.isFinished()) {
+            cursor = redis.commands().scan(cursor);
+            keys.addAll(cursor.getKeys());
+        }
+        return keys;
     }
 
     private static String keyId(String value) {
