@@ -119,7 +119,8 @@
               entry.roles && entry.roles.length
                 ? h('div', { class: 'tb-tokens__muted' }, entry.roles.join(', '))
                 : null,
-              h('div', { class: 'tb-tokens__muted' }, 'master key v' + entry.secretVersion),
+              h('div', { class: 'tb-tokens__muted', title: 'the vault version of the master key it was minted with' },
+                'key version ' + entry.secretVersion),
             ]),
             h('td', entry.kind),
             h('td', [h('span', { class: 'tb-tokens__tag tb-tokens__tag--' + entry.source }, entry.source)]),
