@@ -39,11 +39,11 @@ demo=$!
 trap 'kill "$demo" 2>/dev/null || true; wait "$demo" 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
-  grep -q '^DASHBOARD_INSTANCE=' "$log" && break
+  grep -qs '^DASHBOARD_INSTANCE=' "$log" && break
   kill -0 "$demo" 2>/dev/null || { tail -n 60 "$log" >&2; echo "dashboard check: the demo exited before it was ready" >&2; exit 1; }
   sleep 1
 done
-grep -q '^DASHBOARD_INSTANCE=' "$log" || { tail -n 60 "$log" >&2; echo "dashboard check: not ready after 120 s" >&2; exit 1; }
+grep -qs '^DASHBOARD_INSTANCE=' "$log" || { tail -n 60 "$log" >&2; echo "dashboard check: not ready after 120 s" >&2; exit 1; }
 sba=$(sed -n 's/^DASHBOARD_SBA_URL=//p' "$log")
 instance=$(sed -n 's/^DASHBOARD_INSTANCE=//p' "$log")
 [ -n "$sba" ] && [ -n "$instance" ] || { tail -n 60 "$log" >&2; echo "dashboard check: no SBA URL or instance id" >&2; exit 1; }
