@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires operations: the {@code tokens} endpoint, the {@code upstreams} health contributor, the meters, and the
- * sanitizing of {@code env} / {@code configprops}.
+ * Wires operations: the {@code tokens} endpoint, the {@code upstreams} health contributor, the {@code process} info
+ * contributor, the meters, and the sanitizing of {@code env} / {@code configprops}.
  */
 @Configuration(proxyBeanMethods = false)
 class OpsConfiguration {
@@ -33,6 +33,11 @@ class OpsConfiguration {
     @Bean("upstreams")
     UpstreamHealthIndicator upstreamHealthIndicator(Clock clock) {
         return new UpstreamHealthIndicator(clock);
+    }
+
+    @Bean
+    StableProcessInfo stableProcessInfo() {
+        return new StableProcessInfo();
     }
 
     @Bean

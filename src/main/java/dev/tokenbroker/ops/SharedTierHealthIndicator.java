@@ -4,12 +4,14 @@ import dev.tokenbroker.shared.SharedTier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code shared}: whether replicas share through Redis ({@code connected}) or each mints for itself
- * ({@code fallback}), since when, and the last failure. Always UP and in no probe group: callers are served either way.
+ * {@code shared}: whether replicas share through Redis ({@code state: connected}, {@code UP}) or each mints for itself
+ * ({@code fallback}, or {@code connecting} until Redis first answers: {@link HealthStatuses#RESTRICTED}, degraded but
+ * serving), since when, and the last failure. In no probe group: callers are served either way.
  */
 @Component("shared")
 @ConditionalOnProperty(name = "tokenbroker.shared.enabled", havingValue = "true")
@@ -24,12 +26,16 @@ class SharedTierHealthIndicator implements ReactiveHealthIndicator {
     @Override
     public Mono<Health> health() {
         SharedTier.State state = shared.state();
-        Health.Builder health = Health.up()
+        Health.Builder health = Health.status(status(state.state()))
                 .withDetail("state", state.state())
                 .withDetail("since", state.since().toString());
         if (state.lastError() != null) {
             health.withDetail("lastError", state.lastError());
         }
         return Mono.just(health.build());
+    }
+
+    private static Status status(String state) {
+        return "connected".equals(state) ? Status.UP : HealthStatuses.RESTRICTED;
     }
 }

@@ -1,11 +1,13 @@
 package dev.tokenbroker.ops;
 
 import dev.tokenbroker.cache.CacheObserver;
+import dev.tokenbroker.support.UpstreamUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.health.contributor.Health;
@@ -14,20 +16,25 @@ import org.springframework.boot.health.contributor.Status;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code upstreams}: {@code UP} while every upstream's last mint succeeded (or none was tried yet), {@link #DEGRADED}
- * while one's last mint failed; per upstream (IAM, WIoTP) a detail with its own standard status ({@code UP} or
- * {@code DOWN}), the last successful and the last failed mint, the credential and a secret-free description of the
- * failure. {@code DEGRADED} is a custom status registered in {@code management.endpoint.health.status} (ordered
- * between {@code OUT_OF_SERVICE} and {@code UP}, HTTP 200): cached credentials keep serving through an upstream
- * outage, so it is no {@code DOWN}, and this indicator is in no probe group; alert on the metrics instead.
+ * {@code upstreams}: {@code UP} while every upstream (IAM, WIoTP) answers and no master key is refused,
+ * {@link HealthStatuses#RESTRICTED} otherwise: cached credentials keep serving through an upstream outage, so it is
+ * no {@code DOWN}, and this indicator is in no probe group (alert on the metrics).
+ *
+ * <p>Each upstream is a sub-component in the details, shaped as Boot shapes a component ({@code status} and
+ * {@code details}) so that Spring Boot Admin shows it as one: {@code DOWN} while its last mint could not reach it
+ * ({@code lastError} says how, {@code statusSince} since when, {@code lastSuccess} the last mint before), {@code UP}
+ * after a mint succeeded (the previous outage's {@code lastError} stays for the record). A master key the upstream
+ * refused (or one missing in the vault) is no outage of the upstream, which answered: that credential is a
+ * sub-component of its upstream, {@code DOWN} with {@code lastError} and {@code lastErrorCode} (e.g.
+ * {@code BXNIM0415E}) until it mints again.
+ *
+ * <p>Nothing here changes while nothing happens: no clock reading, no counter, no per-mint time, so that Spring Boot
+ * Admin's full status-change detection records a journal event only when a status or an error changes.
  */
 final class UpstreamHealthIndicator implements ReactiveHealthIndicator, CacheObserver {
 
-    /** The status of {@code upstreams} while an upstream's last mint failed. */
-    static final Status DEGRADED = new Status("DEGRADED", "an upstream's last mint failed; cached credentials serve");
-
     private final Clock clock;
-    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<String, UpstreamState> upstreams = new ConcurrentHashMap<>();
 
     UpstreamHealthIndicator(Clock clock) {
         this.clock = clock;
@@ -36,55 +43,104 @@ final class UpstreamHealthIndicator implements ReactiveHealthIndicator, CacheObs
     @Override
     public Mono<Health> health() {
         Map<String, Object> details = new TreeMap<>();
-        states.forEach((upstream, state) -> details.put(upstream, state.details()));
-        boolean failing = states.values().stream().anyMatch(state -> state.failing);
-        return Mono.just(Health.status(failing ? DEGRADED : Status.UP)
-                .withDetails(details)
-                .build());
+        boolean restricted = false;
+        for (Map.Entry<String, UpstreamState> upstream : upstreams.entrySet()) {
+            Map<String, Object> component = upstream.getValue().component();
+            restricted |= upstream.getValue().troubled();
+            details.put(upstream.getKey(), component);
+        }
+        Status status = restricted ? HealthStatuses.RESTRICTED : Status.UP;
+        return Mono.just(Health.status(status).withDetails(details).build());
     }
 
     @Override
     public void minted(String kind, String credential, Duration took) {
-        State state = state(Upstreams.of(kind));
-        state.lastSuccess = clock.instant();
-        state.failing = false;
+        upstreams
+                .computeIfAbsent(Upstreams.of(kind), name -> new UpstreamState())
+                .succeeded(credential, clock.instant());
     }
 
     @Override
     public void mintFailed(String kind, String credential, Duration took, Throwable failure) {
-        State state = state(Upstreams.of(kind, failure));
-        state.lastFailure =
-                new Failure(clock.instant(), credential, Upstreams.describe(failure), Upstreams.errorCode(failure));
-        state.failing = true;
-    }
-
-    private State state(String upstream) {
-        return states.computeIfAbsent(upstream, name -> new State());
-    }
-
-    private static final class State {
-        volatile Instant lastSuccess;
-        volatile Failure lastFailure;
-        volatile boolean failing;
-
-        Map<String, Object> details() {
-            Map<String, Object> details = new LinkedHashMap<>();
-            Failure failure = lastFailure;
-            details.put("status", failing ? Status.DOWN.getCode() : Status.UP.getCode());
-            if (lastSuccess != null) {
-                details.put("lastSuccess", lastSuccess.toString());
-            }
-            if (failure != null) {
-                details.put("lastFailure", failure.at.toString());
-                details.put("lastFailureCredential", failure.credential);
-                details.put("lastError", failure.description);
-                if (failure.errorCode != null) {
-                    details.put("lastErrorCode", failure.errorCode);
-                }
-            }
-            return details;
+        UpstreamState state = upstreams.computeIfAbsent(Upstreams.of(kind, failure), name -> new UpstreamState());
+        if (failure instanceof UpstreamUnavailableException) {
+            state.unreachable(clock.instant(), failure);
+        } else {
+            state.refused(credential, clock.instant(), failure);
         }
     }
 
-    private record Failure(Instant at, String credential, String description, String errorCode) {}
+    /** One upstream. Writers are the cache's mint callbacks; the health endpoint reads a consistent copy. */
+    private static final class UpstreamState {
+
+        private boolean down;
+        private Instant statusSince;
+        private Instant lastSuccess;
+        private String lastError;
+        private final Map<String, Refusal> refused = new ConcurrentHashMap<>();
+
+        synchronized void succeeded(String credential, Instant now) {
+            if (down || statusSince == null) {
+                statusSince = now;
+            }
+            down = false;
+            lastSuccess = now;
+            refused.remove(credential);
+        }
+
+        synchronized void unreachable(Instant now, Throwable failure) {
+            if (!down) {
+                statusSince = now;
+            }
+            down = true;
+            lastError = Upstreams.explain(failure);
+        }
+
+        synchronized boolean troubled() {
+            return down || !refused.isEmpty();
+        }
+
+        void refused(String credential, Instant now, Throwable failure) {
+            String description = Upstreams.explain(failure);
+            String code = Upstreams.errorCode(failure);
+            refused.compute(
+                    credential,
+                    (name, earlier) -> earlier != null && earlier.sameAs(description, code)
+                            ? earlier
+                            : new Refusal(now, description, code));
+        }
+
+        synchronized Map<String, Object> component() {
+            Map<String, Object> details = new LinkedHashMap<>();
+            if (statusSince != null) {
+                details.put("statusSince", statusSince.toString());
+            }
+            if (down && lastSuccess != null) {
+                details.put("lastSuccess", lastSuccess.toString());
+            }
+            if (lastError != null) {
+                details.put("lastError", lastError);
+            }
+            new TreeMap<>(refused).forEach((credential, refusal) -> details.put(credential, refusal.component()));
+            return HealthStatuses.component(down ? Status.DOWN : Status.UP, details);
+        }
+    }
+
+    // A credential whose last mint the upstream refused; since when (the first refusal of this kind in a row).
+    private record Refusal(Instant since, String description, String code) {
+
+        boolean sameAs(String otherDescription, String otherCode) {
+            return description.equals(otherDescription) && Objects.equals(code, otherCode);
+        }
+
+        Map<String, Object> component() {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("statusSince", since.toString());
+            details.put("lastError", description);
+            if (code != null) {
+                details.put("lastErrorCode", code);
+            }
+            return HealthStatuses.component(Status.DOWN, details);
+        }
+    }
 }

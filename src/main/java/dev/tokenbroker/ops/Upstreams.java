@@ -46,4 +46,14 @@ final class Upstreams {
     static String describe(Throwable failure) {
         return UpstreamCalls.describe(failure);
     }
+
+    /**
+     * Like {@link #describe}, with how an unavailable upstream failed ({@code iam is unreachable}, {@code iam answered
+     * 503}): those messages are the broker's own wording, never an upstream body or input.
+     */
+    static String explain(Throwable failure) {
+        return failure instanceof UpstreamUnavailableException unavailable && unavailable.getMessage() != null
+                ? unavailable.getMessage()
+                : describe(failure);
+    }
 }

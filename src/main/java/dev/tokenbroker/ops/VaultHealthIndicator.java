@@ -6,15 +6,23 @@ import dev.tokenbroker.vault.SecretRepository;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code vault}: down while the secret store cannot be reached; lists, as {@code pendingRotations}, new master-key
- * versions that wait for their first successful mint (the version in service keeps serving meanwhile). Part of the readiness group: a replica that cannot
- * read master keys should get no new callers, though it keeps serving what it has cached.
+ * {@code vault}: {@code DOWN} while the secret store cannot be reached; {@link HealthStatuses#RESTRICTED} while a new
+ * master-key version waits for its first successful mint after a failed one (the version in service keeps serving);
+ * {@code UP} otherwise. Each pending rotation is a sub-component in the details, named after its secret:
+ * {@code DOWN} once a proof of the new version failed ({@code lastError}, {@code failedAttempts}, {@code nextAttempt}),
+ * {@code UNKNOWN} before its first proof, with {@code servingVersion} and {@code newVersion}.
+ *
+ * <p>Part of the readiness group: a replica that cannot read master keys should get no new callers, though it keeps
+ * serving what it has cached. A refused rotation does not make readiness fail: the probe groups rank
+ * {@code RESTRICTED} below {@code UP} ({@code management.endpoint.health.group.readiness.status.order}).
  */
 @Component("vault")
 class VaultHealthIndicator implements ReactiveHealthIndicator {
@@ -27,29 +35,25 @@ class VaultHealthIndicator implements ReactiveHealthIndicator {
         this.issuer = issuer;
     }
 
-    // A new version that cannot mint is a detail, not DOWN: the version in service keeps serving.
     @Override
     public Mono<Health> health() {
-        Health.Builder health = secrets.reachable() ? Health.up() : Health.down();
         List<PendingRotation> pending = issuer.pendingRotations();
-        if (!pending.isEmpty()) {
-            health.withDetail(
-                    "pendingRotations",
-                    pending.stream().map(VaultHealthIndicator::detail).toList());
-        }
-        return Mono.just(health.build());
+        Map<String, Object> rotations = new TreeMap<>();
+        pending.forEach(rotation -> rotations.put(rotation.secret(), component(rotation)));
+        boolean refused = pending.stream().anyMatch(rotation -> rotation.failedAttempts() > 0);
+        Status status = !secrets.reachable() ? Status.DOWN : refused ? HealthStatuses.RESTRICTED : Status.UP;
+        return Mono.just(Health.status(status).withDetails(rotations).build());
     }
 
-    private static Map<String, Object> detail(PendingRotation rotation) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("secret", rotation.secret());
-        detail.put("servingVersion", rotation.servingVersion());
-        detail.put("newVersion", rotation.newVersion());
-        detail.put("failedAttempts", rotation.failedAttempts());
+    private static Map<String, Object> component(PendingRotation rotation) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("servingVersion", rotation.servingVersion());
+        details.put("newVersion", rotation.newVersion());
+        details.put("failedAttempts", rotation.failedAttempts());
         if (rotation.lastError() != null) {
-            detail.put("lastError", rotation.lastError());
+            details.put("lastError", rotation.lastError());
         }
-        detail.put("nextAttempt", rotation.nextAttempt().toString());
-        return detail;
+        details.put("nextAttempt", rotation.nextAttempt().toString());
+        return HealthStatuses.component(rotation.failedAttempts() > 0 ? Status.DOWN : Status.UNKNOWN, details);
     }
 }

@@ -73,9 +73,7 @@ class AlertRulesTests {
     @Test
     void rulesWhenRenderedThenReadOnlyTheBrokersOwnMeters() {
         Set<String> names = new TreeSet<>();
-        AlertRules.alerts()
-                .values()
-                .forEach(rule -> names.addAll(DashboardTests.metricNames((String) rule.get("expr"))));
+        AlertRules.alerts().values().forEach(rule -> names.addAll(PromQl.metricNames((String) rule.get("expr"))));
 
         assertThat(names)
                 .allMatch(name -> name.startsWith("tokenbroker_"))

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,34 +24,13 @@ class DashboardTests extends ManagementTest {
 
     static final Path DASHBOARD = Path.of("helm/token-broker/dashboards/token-broker.json");
 
-    private static final Pattern STRINGS = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
-    private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
-    private static final Pattern RANGES = Pattern.compile("\\[[^]]*]");
-    private static final Pattern GROUPING =
-            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final Set<String> KEYWORDS = Set.of(
-            "by",
-            "without",
-            "on",
-            "ignoring",
-            "group_left",
-            "group_right",
-            "bool",
-            "offset",
-            "and",
-            "or",
-            "unless",
-            "inf",
-            "nan");
-
     @Test
     void dashboardWhenParsedThenEveryQueryNamesAnExportedMeter() throws IOException {
         JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(DASHBOARD));
         List<String> expressions =
                 dashboard.findValues("expr").stream().map(JsonNode::asString).toList();
         Set<String> names = new TreeSet<>();
-        expressions.forEach(expression -> names.addAll(metricNames(expression)));
+        expressions.forEach(expression -> names.addAll(PromQl.metricNames(expression)));
 
         PrometheusScrape scrape = scrapeAfterTraffic();
 
@@ -68,33 +45,6 @@ class DashboardTests extends ManagementTest {
                         "tokenbroker_cache_refreshes_total",
                         "tokenbroker_vault_reachable");
         assertThat(scrape.names()).containsAll(names);
-    }
-
-    @Test
-    void metricNamesWhenPromqlThenSkipsFunctionsLabelsAndRanges() {
-        Set<String> names = metricNames("histogram_quantile(0.99, sum by (le, upstream) "
-                + "(rate(tokenbroker_upstream_seconds_bucket{namespace=~\"$namespace\",outcome!=\"x\"}[5m]))) "
-                + "/ on (upstream) group_left max without (instance) (cache_size) > bool 0");
-
-        assertThat(names).containsExactlyInAnyOrder("tokenbroker_upstream_seconds_bucket", "cache_size");
-    }
-
-    static Set<String> metricNames(String expression) {
-        String bare = STRINGS.matcher(expression).replaceAll("");
-        bare = MATCHERS.matcher(bare).replaceAll(" ");
-        bare = RANGES.matcher(bare).replaceAll(" ");
-        bare = GROUPING.matcher(bare).replaceAll(" ");
-        Set<String> names = new TreeSet<>();
-        Matcher identifier = IDENTIFIER.matcher(bare);
-        while (identifier.find()) {
-            String name = identifier.group();
-            boolean function = bare.substring(identifier.end()).stripLeading().startsWith("(");
-            boolean partOfNumber = identifier.start() > 0 && Character.isDigit(bare.charAt(identifier.start() - 1));
-            if (!function && !partOfNumber && !KEYWORDS.contains(name.toLowerCase())) {
-                names.add(name);
-            }
-        }
-        return names;
     }
 
     // Traffic that creates every meter: mints, a hit, a retry, refusals, a failed refresh with a stale serve, a

@@ -7,12 +7,16 @@ import dev.tokenbroker.testing.SeparateBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -26,6 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
  * nothing to say about a {@code tokenbroker_*} family.
  */
 class FirstScrapeIntegrationTests {
+
+    private static final Logger log = LoggerFactory.getLogger(FirstScrapeIntegrationTests.class);
+
+    // Labels Prometheus puts on every series of a scraped target (the chart's ServiceMonitor), not the broker.
+    private static final Set<String> TARGET_LABELS =
+            Set.of("namespace", "pod", "instance", "job", "service", "container", "endpoint");
 
     private static ConfigurableApplicationContext broker;
     private static String firstScrape;
@@ -57,10 +67,8 @@ class FirstScrapeIntegrationTests {
     void firstScrapeWhenFreshBrokerThenHoldsEveryMetricOfTheDashboardAndTheAlerts() throws IOException {
         JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(DashboardTests.DASHBOARD));
         Set<String> used = new TreeSet<>();
-        dashboard.findValues("expr").forEach(expr -> used.addAll(DashboardTests.metricNames(expr.asString())));
-        AlertRules.alerts()
-                .values()
-                .forEach(rule -> used.addAll(DashboardTests.metricNames((String) rule.get("expr"))));
+        dashboard.findValues("expr").forEach(expr -> used.addAll(PromQl.metricNames(expr.asString())));
+        AlertRules.alerts().values().forEach(rule -> used.addAll(PromQl.metricNames((String) rule.get("expr"))));
 
         PrometheusScrape scrape = PrometheusScrape.parse(firstScrape);
 
@@ -112,6 +120,80 @@ class FirstScrapeIntegrationTests {
         }
         assertZero(scrape, "tokenbroker_upstream_seconds_count", "upstream", "wiotp", "outcome", "rejected");
         assertZero(scrape, "tokenbroker_upstream_seconds_count", "upstream", "iam", "outcome", "unavailable");
+    }
+
+    /**
+     * Must show (issue 25, 4): every panel of the chart's Grafana dashboard has a query, and every query resolves
+     * against the first scrape: each selector names a meter there and its label matchers select at least one of its
+     * series (matchers on the labels Prometheus adds to a target, such as {@code namespace}, are the dashboard's
+     * variables and left aside), and each label it groups or matches by is one that those series carry or that
+     * Prometheus adds. A renamed meter, a label value or a tag that the broker does not export fails it.
+     */
+    @Test
+    void firstScrapeWhenFreshBrokerThenEveryDashboardPanelQueryResolves() throws IOException {
+        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(DashboardTests.DASHBOARD));
+        List<JsonNode> panels = new ArrayList<>();
+        collectPanels(dashboard.path("panels"), panels);
+        PrometheusScrape scrape = PrometheusScrape.parse(firstScrape);
+        int queries = 0;
+        Set<String> meters = new TreeSet<>();
+
+        for (JsonNode panel : panels) {
+            String title = panel.path("title").asString();
+            List<String> expressions = new ArrayList<>();
+            panel.path("targets")
+                    .forEach(target -> expressions.add(target.path("expr").asString()));
+            assertThat(expressions)
+                    .as("queries of panel '%s'", title)
+                    .isNotEmpty()
+                    .allMatch(expr -> !expr.isBlank());
+            for (String expression : expressions) {
+                PromQl.Query query = PromQl.parse(expression);
+                assertThat(query.selectors())
+                        .as("selectors of '%s' in panel '%s'", expression, title)
+                        .isNotEmpty();
+                Set<String> labels = new TreeSet<>(TARGET_LABELS);
+                for (PromQl.Selector selector : query.selectors()) {
+                    List<Map<String, String>> series = scrape.series(selector.name()).stream()
+                            .filter(labelSet -> selects(selector, labelSet))
+                            .toList();
+                    assertThat(series)
+                            .as("first-scrape series of %s in panel '%s' (%s)", selector, title, expression)
+                            .isNotEmpty();
+                    series.forEach(labelSet -> labels.addAll(labelSet.keySet()));
+                    meters.add(selector.name());
+                }
+                assertThat(labels)
+                        .as("labels that '%s' groups or matches by, in panel '%s'", expression, title)
+                        .containsAll(query.groupingLabels());
+                queries++;
+            }
+        }
+
+        assertThat(panels).hasSizeGreaterThan(5);
+        log.info(
+                "Dashboard: {} panels, {} queries, {} meters, all in the first scrape: {}",
+                panels.size(),
+                queries,
+                meters.size(),
+                meters);
+    }
+
+    private static boolean selects(PromQl.Selector selector, Map<String, String> labels) {
+        return selector.matchers().stream()
+                .filter(matcher -> !TARGET_LABELS.contains(matcher.label()) && !matcher.templated())
+                .allMatch(matcher -> matcher.matches(labels.get(matcher.label())));
+    }
+
+    // Every panel that shows data: rows are containers (collapsed rows keep their panels inside).
+    private static void collectPanels(JsonNode panels, List<JsonNode> into) {
+        for (JsonNode panel : panels) {
+            if ("row".equals(panel.path("type").asString())) {
+                collectPanels(panel.path("panels"), into);
+            } else {
+                into.add(panel);
+            }
+        }
     }
 
     private static void assertZero(PrometheusScrape scrape, String name, String... labels) {

@@ -126,6 +126,15 @@ class ManagementIntegrationTests extends ManagementTest {
 
     @Test
     void healthWhenNotOpsThenStatusOnly() {
+        String opsSees = (String) management(OPS_KEY)
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("status");
+
         management(null)
                 .get()
                 .uri("/actuator/health")
@@ -134,9 +143,39 @@ class ManagementIntegrationTests extends ManagementTest {
                 .isOk()
                 .expectBody()
                 .jsonPath("$.status")
-                .isEqualTo("UP")
+                .isEqualTo(opsSees)
                 .jsonPath("$.components")
                 .doesNotExist();
+    }
+
+    /**
+     * DESIGN §7: {@code /actuator/info} holds nothing that changes between two calls. Broker time moves a minute (the
+     * fake clock) and real time moves between the calls too, so a contributor reading either clock, live memory or
+     * thread counts (Boot's {@code process} contributor does all of these) makes the two bodies differ.
+     */
+    @Test
+    void infoWhenReadAMinuteApartThenIdentical() {
+        String first = info();
+        TestBroker.CLOCK.advance(Duration.ofMinutes(1));
+
+        String second = info();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(first)
+                .contains("\"build\"", "\"git\"", "\"java\"", "\"os\"", "\"pid\"", "\"startTime\"")
+                .doesNotContain("uptime", "currentTime", "memory", "heap", "virtualThreads", "freeMemory");
+    }
+
+    private String info() {
+        return management(null)
+                .get()
+                .uri("/actuator/info")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
     }
 
     @Test
@@ -268,7 +307,9 @@ class ManagementIntegrationTests extends ManagementTest {
     }
 
     @Test
-    void healthWhenIamRefusesThenUpstreamsShowsItAsDetailAndReadinessStaysUp() {
+    void healthWhenIamRefusesAMasterKeyThenThatCredentialIsDownUnderIamAndTheBrokerRestrictedButReady() {
+        accessTokenFor(SCORER_KEY, "wml-prod");
+
         iamToken(SCORER_KEY, "wml-badkey").exchange().expectStatus().isEqualTo(502);
 
         management(OPS_KEY)
@@ -279,15 +320,17 @@ class ManagementIntegrationTests extends ManagementTest {
                 .isOk()
                 .expectBody()
                 .jsonPath("$.status")
-                .isEqualTo("DEGRADED")
+                .isEqualTo("RESTRICTED")
                 .jsonPath("$.components.upstreams.status")
-                .isEqualTo("DEGRADED")
+                .isEqualTo("RESTRICTED")
                 .jsonPath("$.components.upstreams.details.iam.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.upstreams.details.iam.details.wml-badkey.status")
                 .isEqualTo("DOWN")
-                .jsonPath("$.components.upstreams.details.iam.lastErrorCode")
+                .jsonPath("$.components.upstreams.details.iam.details.wml-badkey.details.lastErrorCode")
                 .isEqualTo("BXNIM0415E")
-                .jsonPath("$.components.upstreams.details.iam.lastFailureCredential")
-                .isEqualTo("wml-badkey");
+                .jsonPath("$.components.upstreams.details.iam.details.wml-badkey.details.lastError")
+                .isEqualTo("iam rejected (HTTP 400) BXNIM0415E");
         management(null)
                 .get()
                 .uri("/actuator/health/readiness")
@@ -300,24 +343,60 @@ class ManagementIntegrationTests extends ManagementTest {
     }
 
     @Test
-    void healthWhenIamMintsAgainThenUpstreamsBackToUp() {
-        iamToken(SCORER_KEY, "wml-badkey").exchange().expectStatus().isEqualTo(502);
-
+    void healthWhenIamUnavailableThenIamDownWithTheReasonThenUpAgainOnceItMints() {
         accessTokenFor(SCORER_KEY, "wml-prod");
+        issuer.caches().forEach(cache -> cache.operations().evict("wml-prod"));
+        for (int attempt = 0; attempt <= 3; attempt++) { // the first try and tokenbroker.iam.http.max-retries (3)
+            IAM.enqueueError(503, "BXNIM0002E", "Service unavailable");
+        }
 
-        management(OPS_KEY)
+        iamToken(SCORER_KEY, "wml-prod").exchange().expectStatus().isEqualTo(503);
+        Map<String, Object> during = upstream("iam");
+        String readinessDuring = readinessStatus();
+        accessTokenFor(SCORER_KEY, "wml-prod");
+        Map<String, Object> after = upstream("iam");
+
+        assertThat(during).containsEntry("status", "DOWN");
+        assertThat(details(during))
+                .containsEntry("lastError", "iam answered 503")
+                .containsKeys("statusSince", "lastSuccess");
+        assertThat(readinessDuring).isEqualTo("UP");
+        assertThat(after).containsEntry("status", "UP");
+        assertThat(details(after))
+                .containsEntry("lastError", "iam answered 503")
+                .doesNotContainKey("lastSuccess");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> upstream(String name) {
+        Map<String, Object> health = management(OPS_KEY)
                 .get()
-                .uri("/actuator/health")
+                .uri("/actuator/health/upstreams")
                 .exchange()
                 .expectStatus()
                 .isOk()
-                .expectBody()
-                .jsonPath("$.components.upstreams.status")
-                .isEqualTo("UP")
-                .jsonPath("$.components.upstreams.details.iam.status")
-                .isEqualTo("UP")
-                .jsonPath("$.components.upstreams.details.iam.lastErrorCode")
-                .isEqualTo("BXNIM0415E");
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody();
+        return (Map<String, Object>) details(health).get(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> details(Map<String, Object> component) {
+        return (Map<String, Object>) component.getOrDefault("details", Map.of());
+    }
+
+    private String readinessStatus() {
+        return (String) management(null)
+                .get()
+                .uri("/actuator/health/readiness")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("status");
     }
 
     @Test

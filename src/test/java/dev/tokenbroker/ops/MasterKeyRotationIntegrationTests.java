@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +55,16 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
         load.atLeast(200);
         Map<String, Object> pending = pendingRotations().get(0);
         PrometheusScrape during = scrape();
+        Object readinessDuring = management(null)
+                .get()
+                .uri("/actuator/health/readiness")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JSON)
+                .returnResult()
+                .getResponseBody()
+                .get("status");
         TestBroker.writeSecret("wml-dev", "apikey", WML_DEV_KEY);
         await().atMost(Duration.ofSeconds(10)).until(() -> pendingRotations().isEmpty());
         List<Answer> answers = load.stop();
@@ -63,8 +75,13 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
         });
         assertThat(pending)
                 .containsEntry("secret", "wml-dev")
+                .containsEntry("status", "DOWN")
+                .containsEntry("vaultStatus", "RESTRICTED")
                 .containsEntry("failedAttempts", 1)
                 .containsEntry("lastError", "iam rejected (HTTP 400) BXNIM0415E");
+        assertThat(readinessDuring)
+                .as("a refused rotation is RESTRICTED, which readiness ranks below UP")
+                .isEqualTo("UP");
         assertThat(during.value("tokenbroker_vault_rotations_total", "secret", "wml-dev", "outcome", "refused"))
                 .isEqualTo(1.0);
         assertThat(during.value("tokenbroker_vault_rotation_pending", "secret", "wml-dev"))
@@ -109,6 +126,8 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
                 .containsExactly(WML_DEV_KEY, WML_DEV_KEY.substring(0, 9));
     }
 
+    // The vault's pending rotations as its health shows them: one sub-component per secret, flattened here to its
+    // details plus "secret", "status" and the vault's own status as "vaultStatus".
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> pendingRotations() {
         Map<String, Object> health = management(OPS_KEY)
@@ -120,9 +139,17 @@ class MasterKeyRotationIntegrationTests extends ManagementTest {
                 .expectBody(JSON)
                 .returnResult()
                 .getResponseBody();
-        assertThat(health).containsEntry("status", "UP");
         Map<String, Object> details = (Map<String, Object>) health.getOrDefault("details", Map.of());
-        return (List<Map<String, Object>>) details.getOrDefault("pendingRotations", List.of());
+        List<Map<String, Object>> rotations = new ArrayList<>();
+        details.forEach((secret, component) -> {
+            Map<String, Object> rotation = new LinkedHashMap<>(
+                    (Map<String, Object>) ((Map<String, Object>) component).getOrDefault("details", Map.of()));
+            rotation.put("secret", secret);
+            rotation.put("status", ((Map<String, Object>) component).get("status"));
+            rotation.put("vaultStatus", health.get("status"));
+            rotations.add(rotation);
+        });
+        return rotations;
     }
 
     private record Answer(int status, String body) {}

@@ -70,6 +70,11 @@ final class PrometheusScrape {
         return after.value(name, labels) - before.value(name, labels);
     }
 
+    /** The label sets of every sample of {@code name} (empty when there is none). */
+    Set<Map<String, String>> series(String name) {
+        return samples.getOrDefault(name, Map.of()).keySet();
+    }
+
     /** Whether a sample of {@code name} with these labels exists at all. */
     boolean has(String name, String... labels) {
         return samples.getOrDefault(name, Map.of()).keySet().stream().anyMatch(sample -> matches(sample, labels));

@@ -5,10 +5,11 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
  * The blocking calls we accept on event loops, each short and bounded: Jackson's lock while it builds a
- * (de)serializer the first time a type is seen, logback's lock around writing one console line, and the
- * {@code json-lines} audit appender's write of one line by the logging thread, which it does only when its queue is
- * full (back-pressure) or it has stopped (docs/operations.md#logs). Everything else BlockHound finds fails the test
- * that caused it.
+ * (de)serializer the first time a type is seen, logback's lock around writing one console line, and the audit
+ * journal's write of a line by the thread that logs it, which it does only once the journal has closed (the
+ * application context going away; docs/operations.md#logs). And one outside the broker: the Spring Boot Admin
+ * server of the tests (ops/TestAdminServer) renders its UI pages with Thymeleaf, which reads templates and its
+ * configuration from jars. Everything else BlockHound finds fails the test that caused it.
  */
 public final class KnownBlockingCalls implements BlockHoundIntegration {
 
@@ -19,6 +20,9 @@ public final class KnownBlockingCalls implements BlockHoundIntegration {
                 .allowBlockingCallsInside(
                         "tools.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
+                .allowBlockingCallsInside("dev.tokenbroker.audit.AuditJournal", "writeNow")
+                .allowBlockingCallsInside("org.thymeleaf.spring6.view.reactive.ThymeleafReactiveView", "render")
+                .allowBlockingCallsInside("org.thymeleaf.TemplateEngine", "process");
     }
 }
