@@ -1,7 +1,7 @@
 package dev.tokenbroker.ops;
 
 import dev.tokenbroker.cache.CacheObserver;
-import dev.tokenbroker.support.UpstreamUnavailableException;
+import dev.tokenbroker.problem.UpstreamUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
