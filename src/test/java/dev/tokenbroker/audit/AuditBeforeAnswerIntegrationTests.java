@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -123,27 +124,33 @@ class AuditBeforeAnswerIntegrationTests {
     void issuedWhenStandardOutputStopsTakingLinesThen503OnceTheQueueIsFullAndServedAgainWhenItDrains()
             throws Exception {
         List<String> arguments = new ArrayList<>(CHART_AUDIT);
-        arguments.add("--tokenbroker.audit.queue-capacity=64KB");
+        // Room for some 60 lines: more than 16 clients ever queue at once, few enough to fill soon.
+        arguments.add("--tokenbroker.audit.queue-capacity=32KB");
         try (SandboxProcess broker = SandboxProcess.start(null, arguments)) {
             String key = broker.clientKey();
-            // Nobody reads standard output now: the pipe fills, then the audit queue.
-            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-            for (int wave = 0;
-                    wave < 20 && answers.stream().noneMatch(AuditBeforeAnswerIntegrationTests::refused);
-                    wave++) {
-                for (int i = 0; i < 200; i++) {
-                    answers.add(http.sendAsync(iamToken(broker, key, "full-" + wave + "-" + i), bodyAsString()));
-                }
-                CompletableFuture.anyOf(answers.stream()
-                                .filter(answer -> !answer.isDone())
-                                .toArray(CompletableFuture[]::new))
-                        .completeOnTimeout(null, 2, TimeUnit.SECONDS)
-                        .join();
+            // Nobody reads standard output now: the pipe (64 KiB) fills, then the audit queue.
+            List<HttpResponse<String>> refusedEarly = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<HttpResponse<String>>> answers = new CopyOnWriteArrayList<>();
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            AtomicInteger sent = new AtomicInteger();
+            for (int i = 0; i < 16; i++) {
+                clients.execute(() -> {
+                    // A client gives up waiting after a second and asks again; the answer it left may come later.
+                    while (refusedEarly.isEmpty() && sent.incrementAndGet() < 5_000) {
+                        CompletableFuture<HttpResponse<String>> answer =
+                                http.sendAsync(iamToken(broker, key, "full-" + sent.get()), bodyAsString());
+                        answers.add(answer);
+                        HttpResponse<String> got = answer.copy()
+                                .completeOnTimeout(null, 1, TimeUnit.SECONDS)
+                                .join();
+                        if (got != null && got.statusCode() == 503) {
+                            refusedEarly.add(got);
+                        }
+                    }
+                });
             }
-            List<HttpResponse<String>> refusedEarly = answers.stream()
-                    .filter(AuditBeforeAnswerIntegrationTests::refused)
-                    .map(CompletableFuture::join)
-                    .toList();
+            clients.shutdown();
+            assertThat(clients.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
             long waiting = answers.stream().filter(answer -> !answer.isDone()).count();
 
             Thread drain = new Thread(() -> broker.pipe().lines().forEach(line -> {}));
@@ -164,12 +171,6 @@ class AuditBeforeAnswerIntegrationTests {
                     .allSatisfy(answer -> assertThat(answer.join().statusCode()).isIn(200, 503));
             assertThat(afterwards.statusCode()).isEqualTo(200);
         }
-    }
-
-    private static boolean refused(CompletableFuture<HttpResponse<String>> answer) {
-        return answer.isDone()
-                && !answer.isCompletedExceptionally()
-                && answer.join().statusCode() == 503;
     }
 
     private static HttpRequest iamToken(SandboxProcess broker, String key, String requestId) {
