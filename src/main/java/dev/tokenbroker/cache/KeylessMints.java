@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -26,6 +28,8 @@ final class KeylessMints {
     // How long a missing or unreadable compute-resource token file keeps callers away: the kubelet writes it anew
     // within seconds when it can.
     private static final Duration UNREADABLE_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(KeylessMints.class);
 
     // The shared tier's Redis key is an HMAC under a credential's master key; a trusted profile has none, so its key
     // is an HMAC under this constant over the credential's name and profile (no secret goes into either).
@@ -49,8 +53,7 @@ final class KeylessMints {
                 NO_MASTER_KEY,
                 IamTokenCodec.INSTANCE,
                 sharedUsable,
-                () -> crToken(credential.crTokenFile())
-                        .flatMap(crToken -> iam.mintForProfile(crToken, credential.profile())));
+                () -> crToken(credential).flatMap(crToken -> iam.mintForProfile(crToken, credential.profile())));
     }
 
     /**
@@ -70,12 +73,20 @@ final class KeylessMints {
     }
 
     /**
-     * The compute-resource token in the file now, read off the event loop; never cached, never logged. A file that is
-     * missing, unreadable or empty is {@link UpstreamUnavailableException} (503; not remembered as a refusal): the
-     * message names the configured path and the failure's type, nothing of the content.
+     * The compute-resource token in the credential's file now, read off the event loop; never cached, never logged. A
+     * file that is missing, unreadable or empty is {@link UpstreamUnavailableException} (503; not remembered as a
+     * refusal), logged as a warning: the message names the configured path and the failure's type, nothing of the
+     * content.
      */
-    static Mono<Secret> crToken(Path file) {
-        return Mono.fromCallable(() -> read(file)).subscribeOn(Schedulers.boundedElastic());
+    static Mono<Secret> crToken(Credential credential) {
+        return Mono.fromCallable(() -> read(credential.crTokenFile()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .doOnError(
+                        UpstreamUnavailableException.class,
+                        unreadable -> log.warn(
+                                "Credential '{}': {}; is the projected service-account token mounted? (docs/keyless.md)",
+                                credential.name(),
+                                unreadable.getMessage()));
     }
 
     // Surrounding white space is dropped (a hand-written file ends with a newline; a JWT holds none).

@@ -80,7 +80,8 @@ class KeylessFailuresIntegrationTests extends ManagementTest {
     }
 
     @Test
-    void iamTokenWhenTokenFileIsGoneThen503NamingTheFileWithoutAskingIamAndServedAgainOnceItIsBack() {
+    void iamTokenWhenTokenFileIsGoneThen503NamingTheFileWithoutAskingIamAndServedAgainOnceItIsBack(
+            CapturedOutput output) {
         TestCrTokens.remove(VANISHING);
         EntityExchangeResult<byte[]> gone;
         try {
@@ -106,6 +107,9 @@ class KeylessFailuresIntegrationTests extends ManagementTest {
                 .doesNotContainKey("upstream_error_code");
         assertThat(IAM.crTokenThatMinted(back)).isEqualTo(CR_TOKEN);
         assertThat(IAM.requests()).hasSize(1);
+        assertThat(output.getAll())
+                .contains("Credential 'cos-vanishing': compute-resource token file '" + VANISHING.resolve("sa-token")
+                        + "' cannot be read (NoSuchFileException); is the projected service-account token mounted?");
     }
 
     @Test
