@@ -25,6 +25,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * {@code iam-assume} credentials: a master key's token traded for a trusted profile's with the assume grant, single
@@ -42,23 +43,30 @@ class AssumeIntegrationTests extends BrokerIntegrationTest {
     void iamTokenWhenThousandConcurrentColdRequestsThenOneApikeyCallThenOneAssumeCallWithItsToken() {
         int callers = 1_000;
         AtomicInteger sent = new AtomicInteger();
-        WebClient load = LoadClients.concurrent(port, callers, sent);
+        ConnectionProvider pool = LoadClients.pool(callers);
+        WebClient load = LoadClients.concurrent(port, pool, sent);
         IAM.hold();
 
-        Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
-                .flatMap(
-                        i -> load.post()
-                                .uri("/v1/credentials/assumed-staging/iam-token")
-                                .headers(headers -> headers.setBearerAuth(KEYLESS_KEY))
-                                .retrieve()
-                                .toEntity(JSON),
-                        callers)
-                .collectList()
-                .cache();
-        all.subscribe();
-        await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
-        IAM.release();
-        List<ResponseEntity<Map<String, Object>>> responses = all.block(Duration.ofSeconds(60));
+        List<ResponseEntity<Map<String, Object>>> responses;
+        try {
+            Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
+                    .flatMap(
+                            i -> load.post()
+                                    .uri("/v1/credentials/assumed-staging/iam-token")
+                                    .headers(headers -> headers.setBearerAuth(KEYLESS_KEY))
+                                    .retrieve()
+                                    .toEntity(JSON),
+                            callers)
+                    .collectList()
+                    .cache();
+            all.subscribe();
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
+            IAM.release();
+            responses = all.block(Duration.ofSeconds(60));
+        } finally {
+            IAM.release();
+            pool.dispose();
+        }
         String masterToken = accessToken(SCORER_KEY, "wml-prod");
 
         assertThat(responses)

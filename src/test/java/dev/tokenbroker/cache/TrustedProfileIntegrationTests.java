@@ -26,6 +26,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.ConnectionProvider;
 
 /** Trusted-profile credentials in the shared broker: the kubelet's token rotation, single flight. */
 class TrustedProfileIntegrationTests extends BrokerIntegrationTest {
@@ -77,17 +78,24 @@ class TrustedProfileIntegrationTests extends BrokerIntegrationTest {
     void iamTokenWhenFiveHundredConcurrentRequestsOnColdTrustedProfileThenOneIamCall() {
         int callers = 500;
         AtomicInteger sent = new AtomicInteger();
-        WebClient load = LoadClients.concurrent(port, callers, sent);
+        ConnectionProvider pool = LoadClients.pool(callers);
+        WebClient load = LoadClients.concurrent(port, pool, sent);
         IAM.hold();
 
-        Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
-                .flatMap(i -> request(load, "cos-reader"), callers)
-                .collectList()
-                .cache();
-        all.subscribe();
-        await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
-        IAM.release();
-        List<ResponseEntity<Map<String, Object>>> responses = all.block(Duration.ofSeconds(60));
+        List<ResponseEntity<Map<String, Object>>> responses;
+        try {
+            Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
+                    .flatMap(i -> request(load, "cos-reader"), callers)
+                    .collectList()
+                    .cache();
+            all.subscribe();
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
+            IAM.release();
+            responses = all.block(Duration.ofSeconds(60));
+        } finally {
+            IAM.release();
+            pool.dispose();
+        }
 
         assertThat(IAM.tokenCalls()).isEqualTo(1);
         assertThat(responses)
