@@ -116,7 +116,7 @@ file per field ({dir}/wml-prod/apikey), but Secret keys cannot contain "/", so t
 flat keys SECRET.FIELD (wml-prod.apikey) and these items map each key to SECRET/FIELD. Credential
 names cannot contain ".", so the first "." always separates secret from field. The list comes from
 vault.file.items, else vault.file.secrets, else the fields each credential type needs
-(iam-apikey: apikey; iot-app: apikey and token), plus the shared tier's encryption key (field key) when
+(iam-apikey and iam-assume: apikey; iot-app: apikey and token; iam-trusted-profile: none), plus the shared tier's encryption key (field key) when
 shared.enabled. Renders a YAML list, or nothing.
 */}}
 {{- define "token-broker.vaultItems" -}}
@@ -132,6 +132,7 @@ shared.enabled. Renders a YAML list, or nothing.
 {{- else }}
 {{- $seen := dict }}
 {{- range $name, $credential := .Values.config.credentials }}
+{{- if ne (dig "type" "" $credential) "iam-trusted-profile" }}
 {{- $secret := default $name (dig "secret" "" $credential) }}
 {{- $fields := list "apikey" }}
 {{- if eq (dig "type" "" $credential) "iot-app" }}
@@ -142,6 +143,7 @@ shared.enabled. Renders a YAML list, or nothing.
 {{- if not (hasKey $seen $key) }}
 {{- $_ := set $seen $key true }}
 {{- $items = append $items (dict "key" $key "path" (printf "%s/%s" $secret $field)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -290,6 +292,48 @@ Environment shared by the Deployment's container and the sidecar.
 {{- end }}
 
 {{/*
+The compute-resource token files that iam-trusted-profile credentials read (docs/keyless.md): a dict of folder ->
+sorted list of file names, from each credential's cr-token-file (default /var/run/secrets/tokens/sa-token, the
+first of IBM's default paths that the chart projects). Renders YAML, or nothing when no such credential exists.
+The folder /var/run/secrets/tokens is shared with serviceAccount.projectedToken, whose files are token and ca.crt.
+*/}}
+{{- define "token-broker.crTokenFolders" -}}
+{{- $folders := dict }}
+{{- range $name, $credential := .Values.config.credentials }}
+{{- if eq (dig "type" "" $credential) "iam-trusted-profile" }}
+{{- $file := default "/var/run/secrets/tokens/sa-token" (dig "cr-token-file" "" $credential) }}
+{{- if not (isAbs $file) }}
+{{- fail (printf "config.credentials.%s.cr-token-file must be an absolute path" $name) }}
+{{- end }}
+{{- $folder := dir $file }}
+{{- if and (eq $folder "/var/run/secrets/tokens") (has (base $file) (list "token" "ca.crt")) }}
+{{- fail (printf "config.credentials.%s.cr-token-file %s is serviceAccount.projectedToken's; use another file name, e.g. sa-token" $name $file) }}
+{{- end }}
+{{- $files := get $folders $folder | default list }}
+{{- if not (has (base $file) $files) }}
+{{- $_ := set $folders $folder (append $files (base $file) | sortAlpha) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $folders }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The IAM-audience service-account token projections of one folder's files (see token-broker.crTokenFolders).
+Call with (dict "files" $files "values" .Values).
+*/}}
+{{- define "token-broker.crTokenSources" -}}
+{{- range $file := .files }}
+- serviceAccountToken:
+    audience: {{ $.values.serviceAccount.iamToken.audience }}
+    expirationSeconds: {{ $.values.serviceAccount.iamToken.expirationSeconds }}
+    path: {{ $file }}
+{{- end }}
+{{- end }}
+
+{{/*
 Volume mounts shared by the Deployment's container and the sidecar.
 */}}
 {{- define "token-broker.volumeMounts" -}}
@@ -303,10 +347,20 @@ Volume mounts shared by the Deployment's container and the sidecar.
   mountPath: /var/run/secrets/token-broker/vault
   readOnly: true
 {{- end }}
-{{- if .Values.serviceAccount.projectedToken.enabled }}
+{{- $crTokens := include "token-broker.crTokenFolders" . | fromYaml }}
+{{- if or .Values.serviceAccount.projectedToken.enabled (hasKey $crTokens "/var/run/secrets/tokens") }}
 - name: token-broker-token
   mountPath: /var/run/secrets/tokens
   readOnly: true
+{{- end }}
+{{- $index := 0 }}
+{{- range $folder, $files := $crTokens }}
+{{- if ne $folder "/var/run/secrets/tokens" }}
+- name: token-broker-iam-token-{{ $index }}
+  mountPath: {{ $folder }}
+  readOnly: true
+{{- $index = add1 $index }}
+{{- end }}
 {{- end }}
 {{- if or (eq .Values.mode "sidecar") .Values.config.sinks }}
 - name: token-broker-sinks
@@ -331,20 +385,31 @@ clash with the volumes of the pod the sidecar is injected into.
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
 {{- if eq .Values.vault.type "file" }}
+{{- $items := include "token-broker.vaultItems" . }}
+{{- if and (not $items) (not .Values.vault.file.existingSecret) (include "token-broker.crTokenFolders" .) }}
+# Only keyless credentials: no master key to mount, the file vault is an empty folder.
+- name: token-broker-vault
+  emptyDir:
+    sizeLimit: 1Mi
+{{- else }}
 - name: token-broker-vault
   secret:
     secretName: {{ include "token-broker.vaultSecretName" . }}
     defaultMode: 288 # 0440: owner root, group fsGroup
-    {{- with include "token-broker.vaultItems" . }}
+    {{- with $items }}
     items:
       {{- . | nindent 6 }}
     {{- end }}
 {{- end }}
-{{- if .Values.serviceAccount.projectedToken.enabled }}
+{{- end }}
+{{- $crTokens := include "token-broker.crTokenFolders" . | fromYaml }}
+{{- $tokensFolder := get $crTokens "/var/run/secrets/tokens" }}
+{{- if or .Values.serviceAccount.projectedToken.enabled $tokensFolder }}
 - name: token-broker-token
   projected:
     defaultMode: 288 # 0440
     sources:
+      {{- if .Values.serviceAccount.projectedToken.enabled }}
       - serviceAccountToken:
           audience: {{ .Values.serviceAccount.projectedToken.audience }}
           expirationSeconds: {{ .Values.serviceAccount.projectedToken.expirationSeconds }}
@@ -355,6 +420,23 @@ clash with the volumes of the pod the sidecar is injected into.
           items:
             - key: ca.crt
               path: ca.crt
+      {{- end }}
+      {{- with $tokensFolder }}
+      # Compute-resource tokens that iam-trusted-profile credentials trade for IAM tokens (docs/keyless.md).
+      {{- include "token-broker.crTokenSources" (dict "files" . "values" $.Values) | trim | nindent 6 }}
+      {{- end }}
+{{- end }}
+{{- $index := 0 }}
+{{- range $folder, $files := $crTokens }}
+{{- if ne $folder "/var/run/secrets/tokens" }}
+# Compute-resource tokens for iam-trusted-profile credentials that read {{ $folder }} (docs/keyless.md).
+- name: token-broker-iam-token-{{ $index }}
+  projected:
+    defaultMode: 288 # 0440
+    sources:
+      {{- include "token-broker.crTokenSources" (dict "files" $files "values" $.Values) | trim | nindent 6 }}
+{{- $index = add1 $index }}
+{{- end }}
 {{- end }}
 {{- if or (eq .Values.mode "sidecar") .Values.config.sinks }}
 - name: token-broker-sinks

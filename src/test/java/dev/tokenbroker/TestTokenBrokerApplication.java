@@ -20,8 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -32,8 +36,10 @@ import org.springframework.core.env.Environment;
 /**
  * The sandbox behind {@code ./mvnw spring-boot:test-run} (DESIGN §9): the real broker with everything a newcomer
  * would try, on loopback: an IAM simulator and the {@code demo} IAM credential, a WIoTP simulator and the
- * {@code demo-iot} credential, a demo client key and an ops client key, a JWT issuer (a JWKS simulator) with a
- * ready-made workload token, under {@code target/sandbox}. Only the upstream URLs, the issuer and the vault folder
+ * {@code demo-iot} credential, the keyless {@code demo-keyless} credential (an IAM trusted profile minted from a
+ * compute-resource token projected the kubelet's way under {@code target/sandbox/tokens}, no key in the vault), a demo
+ * client key and an ops client key, a JWT issuer (a JWKS simulator) with a ready-made workload token, under
+ * {@code target/sandbox}. Only the upstream URLs, the issuer and the vault folder
  * differ from production. Once the broker is up it logs one {@code Try: …} line per command (each works as printed;
  * scripts/sandbox-smoke.sh runs them all) and the IBM SDK facade URL; keys are read from files, never logged.
  */
@@ -48,6 +54,8 @@ public final class TestTokenBrokerApplication {
     private static final String AUDIENCE = "token-broker";
     private static final Path SANDBOX =
             Path.of(System.getProperty("tokenbroker.sandbox", "target/sandbox")).toAbsolutePath();
+    private static final String PROFILE_ID = "Profile-sandbox-demo-keyless";
+    private static final String COMPUTE_RESOURCE = "sandbox/token-broker";
 
     private TestTokenBrokerApplication() {}
 
@@ -59,6 +67,7 @@ public final class TestTokenBrokerApplication {
         iam.addKey(DEMO_MASTER_KEY);
         IotSimulator iot = IotSimulator.start(Clock.systemUTC());
         iot.addOrg(IOT_ORG, IOT_MASTER_KEY, IOT_MASTER_TOKEN);
+        Path crTokenFile = projectCrToken(iam);
         RSAKey signingKey = new RSAKeyGenerator(2048).keyID("sandbox-1").generate();
         JwksSimulator jwks = JwksSimulator.start(signingKey);
         writePrivate("workload.jwt", workloadJwt(signingKey));
@@ -72,6 +81,7 @@ public final class TestTokenBrokerApplication {
         arguments.add("--tokenbroker.iam.url=" + iam.url());
         arguments.add("--tokenbroker.iot.api-url=" + iot.apiUrl());
         arguments.add("--tokenbroker.vault.file.directory=" + SANDBOX.resolve("vault"));
+        arguments.add("--tokenbroker.credentials.demo-keyless.cr-token-file=" + crTokenFile);
         arguments.add("--tokenbroker.callers.client-keys.demo=" + ClientKeys.hash(clientKey));
         arguments.add("--tokenbroker.callers.client-keys.ops=" + ClientKeys.hash(opsKey));
         arguments.add("--tokenbroker.callers.jwt[0].issuer=" + ISSUER);
@@ -97,6 +107,35 @@ public final class TestTokenBrokerApplication {
                 new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
+    }
+
+    // A compute-resource token as the kubelet projects one (..data symlinked to a timestamped folder), known to the IAM
+    // simulator and linked to the trusted profile of demo-keyless. A fresh random value each run.
+    private static Path projectCrToken(IamSimulator iam) throws IOException {
+        byte[] random = new byte[24];
+        ThreadLocalRandom.current().nextBytes(random);
+        String crToken = "eyJhbGciOiJSUzI1NiJ9.sandbox-cr-token."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Path folder = SANDBOX.resolve("tokens");
+        if (Files.exists(folder)) {
+            try (Stream<Path> old = Files.walk(folder)) {
+                for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Path data = Files.createDirectories(folder.resolve("..2026_01_01_00_00_00.1"));
+        Files.writeString(data.resolve("sa-token"), crToken);
+        Files.createSymbolicLink(folder.resolve("..data"), data.getFileName());
+        Files.createSymbolicLink(folder.resolve("sa-token"), Path.of("..data", "sa-token"));
+        iam.addProfile(
+                PROFILE_ID,
+                "sandbox-demo-keyless",
+                "crn:v1:sandbox:public:iam-identity::a/sandbox::profile:" + PROFILE_ID,
+                "sandbox");
+        iam.addCrToken(crToken, COMPUTE_RESOURCE);
+        iam.linkProfile(PROFILE_ID, COMPUTE_RESOURCE);
+        return folder.resolve("sa-token");
     }
 
     private static void writeSecret(String secret, String field, String value) throws IOException {
@@ -129,6 +168,8 @@ public final class TestTokenBrokerApplication {
                             + "/v1/credentials/demo/iam-token",
                     "curl -sf -X POST -H \"Authorization: Bearer " + clientKey + "\" " + api
                             + "/v1/credentials/demo-iot/iot-key",
+                    "curl -sf -X POST -H \"Authorization: Bearer " + clientKey + "\" " + api
+                            + "/v1/credentials/demo-keyless/iam-token",
                     "curl -sf -X POST -H \"Authorization: Bearer $(cat " + workloadJwt + ")\" " + api
                             + "/v1/credentials/demo/iam-token",
                     "curl -sf " + api + "/oauth2/token -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange"

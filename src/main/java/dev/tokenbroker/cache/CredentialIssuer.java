@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -41,15 +42,34 @@ import reactor.core.publisher.Mono;
  * fails its proof is reported once to the {@link RotationListener} and tried again with backoff. The moment it
  * succeeds, it is in service and credentials minted with older versions are dropped from the cache (WIoTP keys stay
  * valid until their {@code expires_at}; the ledger revokes them then).
+ *
+ * <p>Keyless credentials go through the same IAM token cache: an {@code iam-trusted-profile} credential has no master
+ * key, so its entry's version is the constant {@link #PROFILE_VERSION} and it never rotates (the compute-resource
+ * token file is read afresh at each mint). An {@code iam-assume} credential's entry is keyed by its secret's version,
+ * like an {@code iam-apikey} one's, and rotates with it; its mint takes the master key's token from the entry of an
+ * {@code iam-apikey} credential of the same secret (the one named like the secret, else the first by name: one apikey
+ * mint serves both), or, when there is none, from its own entry in the {@value #MASTER_TOKENS} cache, which callers
+ * never get.
  */
 public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CredentialIssuer.class);
 
+    /** The master-key version in the cache keys of an {@code iam-trusted-profile} credential, which has none. */
+    public static final String PROFILE_VERSION = "profile";
+
+    /** The kind of the cache of master-key tokens that {@code iam-assume} credentials trade (never served). */
+    public static final String MASTER_TOKENS = "iam-master-token";
+
+    // How long the master key's token must still live when an assume grant presents it.
+    private static final Duration MASTER_MIN_VALID = Duration.ofSeconds(60);
+
     private final CredentialRegistry registry;
     private final SecretRepository secrets;
     private final TokenCache<IamToken> iamTokens;
     private final TokenCache<IotAppKey> iotKeys;
+    private final TokenCache<IamToken> masterTokens;
+    private final KeylessMints keyless;
     private final IotKeyProvider iot;
     private final Clock clock;
     private final double shareWhileLeft;
@@ -76,16 +96,23 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         this.clock = clock;
         this.shareWhileLeft = 1 - properties.refreshAt();
         this.rotation = new MasterKeyRotation(properties.retryInterval(), secrets::known);
+        this.keyless = new KeylessMints(iam, shared, this::notDueYet);
         this.iamTokens = new TokenCache<>("iam-token", Upstream.IAM, key -> mintIamToken(key, iam), properties, clock);
         this.iotKeys = new TokenCache<>("iot-key", Upstream.WIOTP, this::mintIotKey, properties, clock);
+        this.masterTokens = new TokenCache<>(
+                MASTER_TOKENS, Upstream.IAM, key -> mintWithApikey(MASTER_TOKENS, key, iam), properties, clock);
     }
 
     /**
-     * An IAM token for an {@code iam-apikey} credential, valid for at least {@code minValid}.
+     * An IAM token for a credential of a type that mints them ({@code iam-apikey}, {@code iam-trusted-profile},
+     * {@code iam-assume}), valid for at least {@code minValid}.
      *
      * @return the token, or {@link dev.tokenbroker.problem.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IamToken> iamToken(Credential credential, Duration minValid) {
+        if (credential.type() == CredentialType.IAM_TRUSTED_PROFILE) {
+            return iamTokens.get(new CacheKey(credential.name(), PROFILE_VERSION, List.of()), minValid);
+        }
         return serving(credential)
                 .flatMap(secret ->
                         iamTokens.get(new CacheKey(credential.name(), secret.version(), List.of()), minValid));
@@ -140,9 +167,27 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         return iamTokens.holds(credential.name());
     }
 
-    /** Every cache this issuer fills, for operations. */
+    /**
+     * Every cache this issuer fills, for operations: IAM tokens, WIoTP keys, and the master-key tokens of
+     * {@code iam-assume} credentials (see {@link #cacheKinds}).
+     */
     public List<TokenCache<?>> caches() {
-        return List.of(iamTokens, iotKeys);
+        return List.of(iamTokens, iotKeys, masterTokens);
+    }
+
+    /**
+     * The kinds of the caches that hold entries of this credential: {@code iot-key} or {@code iam-token}, and
+     * {@value #MASTER_TOKENS} for an {@code iam-assume} credential that no {@code iam-apikey} credential of its
+     * secret serves.
+     */
+    public List<String> cacheKinds(Credential credential) {
+        if (credential.type() == CredentialType.IOT_APP) {
+            return List.of(iotKeys.kind());
+        }
+        if (credential.type() == CredentialType.IAM_ASSUME && apikeyUser(credential.secret()) == null) {
+            return List.of(iamTokens.kind(), MASTER_TOKENS);
+        }
+        return List.of(iamTokens.kind());
     }
 
     /** Secrets whose newest version waits for its proof, for health and operators. */
@@ -157,7 +202,11 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
 
     /** Starts the proof of every new master-key version whose next attempt is due; returns at once. */
     public void proveDue() {
-        registry.all().stream().map(Credential::secret).distinct().forEach(this::proveDue);
+        registry.all().stream()
+                .map(Credential::secret)
+                .filter(Objects::nonNull)
+                .distinct()
+                .forEach(this::proveDue);
     }
 
     @Override
@@ -201,16 +250,23 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
         }
     }
 
-    // One mint with the new version: an IAM token (cached, so it serves at once), or for WIoTP an authenticated list.
+    // One mint with the new version: an IAM token of its API key (cached, so it serves at once; for a secret that only
+    // iam-assume credentials use, in the master-token cache), or for WIoTP an authenticated list.
     private Mono<Void> prove(StoredSecret candidate) {
         List<Credential> users = users(candidate.name());
-        Credential iam = users.stream()
-                .filter(credential -> credential.type() == CredentialType.IAM_APIKEY)
-                .findFirst()
-                .orElse(null);
+        Credential iam = apikeyUser(candidate.name());
         if (iam != null) {
             return iamTokens
                     .get(new CacheKey(iam.name(), candidate.version(), List.of()), Duration.ZERO)
+                    .then();
+        }
+        Credential assume = users.stream()
+                .filter(credential -> credential.type() == CredentialType.IAM_ASSUME)
+                .findFirst()
+                .orElse(null);
+        if (assume != null) {
+            return masterTokens
+                    .get(new CacheKey(assume.name(), candidate.version(), List.of()), Duration.ZERO)
                     .then();
         }
         Credential device = users.get(0);
@@ -256,21 +312,48 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
 
     private List<Credential> users(String secret) {
         return registry.all().stream()
-                .filter(credential -> credential.secret().equals(secret))
+                .filter(credential -> Objects.equals(credential.secret(), secret))
                 .toList();
     }
 
-    // Through the shared tier when it is on: another replica's token, or one minted here and shared.
+    // The iam-apikey credential of the secret whose tokens iam-assume credentials of it trade, and whose mint proves a
+    // new version: the one named like the secret, else the first by name.
+    private Credential apikeyUser(String secret) {
+        List<Credential> apikeys = users(secret).stream()
+                .filter(credential -> credential.type() == CredentialType.IAM_APIKEY)
+                .toList();
+        return apikeys.stream()
+                .filter(credential -> credential.name().equals(secret))
+                .findFirst()
+                .orElse(apikeys.isEmpty() ? null : apikeys.get(0));
+    }
+
     private Mono<Obtained<IamToken>> mintIamToken(CacheKey key, IamTokenProvider iam) {
+        Credential credential = registry.find(key.credential()).orElseThrow();
+        return switch (credential.type()) {
+            case IAM_TRUSTED_PROFILE -> keyless.trustedProfile(credential);
+            case IAM_ASSUME ->
+                secretAt(key)
+                        .flatMap(secret -> keyless.assume(
+                                credential, secret.require("apikey"), masterToken(credential, key.secretVersion())));
+            default -> mintWithApikey("iam-token", key, iam);
+        };
+    }
+
+    // The master key's token an iam-assume credential trades, of the master-key version its own entry is keyed by.
+    private Mono<IamToken> masterToken(Credential assume, String version) {
+        Credential sibling = apikeyUser(assume.secret());
+        return sibling != null
+                ? iamTokens.get(new CacheKey(sibling.name(), version, List.of()), MASTER_MIN_VALID)
+                : masterTokens.get(new CacheKey(assume.name(), version, List.of()), MASTER_MIN_VALID);
+    }
+
+    // Through the shared tier when it is on: another replica's token, or one minted here and shared.
+    private Mono<Obtained<IamToken>> mintWithApikey(String kind, CacheKey key, IamTokenProvider iam) {
         return secretAt(key).flatMap(secret -> {
             Secret apikey = secret.require("apikey");
             return shared.getOrMint(
-                    "iam-token",
-                    key.credential(),
-                    apikey,
-                    IamTokenCodec.INSTANCE,
-                    this::notDueYet,
-                    () -> iam.mint(apikey));
+                    kind, key.credential(), apikey, IamTokenCodec.INSTANCE, this::notDueYet, () -> iam.mint(apikey));
         });
     }
 

@@ -9,7 +9,6 @@ import dev.tokenbroker.problem.CredentialForbiddenException;
 import dev.tokenbroker.problem.CredentialTypeMismatchException;
 import dev.tokenbroker.support.CacheMaintenance;
 import java.util.List;
-import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,9 +19,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public final class CredentialAccess {
-
-    private static final Map<Grant, CredentialType> ISSUED_BY =
-            Map.of(Grant.IAM_TOKEN, CredentialType.IAM_APIKEY, Grant.IOT_KEY, CredentialType.IOT_APP);
 
     private static final int REMEMBERED = 10_000;
 
@@ -60,13 +56,18 @@ public final class CredentialAccess {
         if (policy.grants(caller, name).isEmpty()) {
             throw new CredentialForbiddenException();
         }
-        if (credential.type() != ISSUED_BY.get(grant)) {
+        if (!issues(credential.type(), grant)) {
             throw new CredentialTypeMismatchException(name, credential.type().id(), grant.id());
         }
         if (!policy.allows(caller, name, grant)) {
             throw new CredentialForbiddenException();
         }
         return credential;
+    }
+
+    // IAM tokens from every IAM type (apikey, trusted profile, assume); WIoTP keys from iot-app.
+    private static boolean issues(CredentialType type, Grant grant) {
+        return grant == Grant.IOT_KEY ? type == CredentialType.IOT_APP : type.mintsIamTokens();
     }
 
     private record Ask(String caller, String credential, Grant grant) {}

@@ -4,6 +4,7 @@ import dev.tokenbroker.problem.SecretNotFoundException;
 import dev.tokenbroker.problem.UpstreamException;
 import dev.tokenbroker.vault.SecretRepository;
 import dev.tokenbroker.vault.StoredSecret;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * The configured credentials, checked once at start-up against the vault: every credential has a known type, a
- * valid name, and a secret with the fields its type needs. Immutable after construction; thread-safe.
+ * valid name, and a secret with the fields its type needs; a keyless one names exactly one trusted profile and, for
+ * {@code iam-trusted-profile}, a compute-resource token file that exists. Immutable after construction; thread-safe.
  */
 public final class CredentialRegistry {
 
@@ -52,6 +54,15 @@ public final class CredentialRegistry {
 
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Where IBM's SDKs look for the compute-resource token when none is configured, in this order: a Vault-style
+     * projected token, the IKS/ROKS projected service-account token, Code Engine's token (DESIGN §1).
+     */
+    public static final List<Path> DEFAULT_CR_TOKEN_FILES = List.of(
+            Path.of("/var/run/secrets/tokens/vault-token"),
+            Path.of("/var/run/secrets/tokens/sa-token"),
+            Path.of("/var/run/secrets/codeengine.cloud.ibm.com/compute-resource-token/token"));
+
     private final Map<String, Credential> credentials;
 
     private CredentialRegistry(Map<String, Credential> credentials) {
@@ -64,12 +75,20 @@ public final class CredentialRegistry {
      * @throws InvalidConfigurationException listing every problem found, one per line
      */
     public static CredentialRegistry load(CredentialProperties properties, SecretRepository secrets) {
+        return load(properties, secrets, DEFAULT_CR_TOKEN_FILES);
+    }
+
+    /** {@link #load(CredentialProperties, SecretRepository)} with other default compute-resource token files. */
+    static CredentialRegistry load(
+            CredentialProperties properties, SecretRepository secrets, List<Path> defaultCrTokenFiles) {
         List<String> problems = new ArrayList<>();
         Map<String, Credential> credentials = new TreeMap<>();
         properties.credentials().forEach((name, definition) -> {
-            Credential credential = toCredential(name, definition, problems);
+            Credential credential = toCredential(name, definition, defaultCrTokenFiles, problems);
             if (credential != null) {
-                checkSecret(credential, secrets, problems);
+                if (credential.secret() != null) {
+                    checkSecret(credential, secrets, problems);
+                }
                 credentials.put(name, credential);
             }
         });
@@ -90,7 +109,10 @@ public final class CredentialRegistry {
     }
 
     private static Credential toCredential(
-            String name, CredentialProperties.Definition definition, List<String> problems) {
+            String name,
+            CredentialProperties.Definition definition,
+            List<Path> defaultCrTokenFiles,
+            List<String> problems) {
         if (!NAME.matcher(name).matches()) {
             problems.add("credential '" + name + "': name must match " + NAME.pattern());
             return null;
@@ -114,6 +136,15 @@ public final class CredentialRegistry {
         if (type.get() == CredentialType.IOT_APP
                 && !IOT_ORG.matcher(definition.org()).matches()) {
             problems.add("credential '" + name + "': org must be a WIoTP organisation id (" + IOT_ORG.pattern() + ")");
+            return null;
+        }
+        if (type.get().forTrustedProfile()) {
+            return KeylessDefinitions.toCredential(name, type.get(), definition, defaultCrTokenFiles, problems);
+        }
+        List<String> keyless = KeylessDefinitions.settings(definition);
+        if (!keyless.isEmpty()) {
+            problems.add("credential '" + name + "': type " + type.get().id() + " takes no "
+                    + String.join(", ", keyless) + " (only iam-trusted-profile and iam-assume do)");
             return null;
         }
         String secret = definition.secret() == null || definition.secret().isBlank() ? name : definition.secret();

@@ -2,6 +2,7 @@ package dev.tokenbroker.iam;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenbroker.credential.TrustedProfile;
 import dev.tokenbroker.problem.UpstreamRejectedException;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
@@ -10,6 +11,7 @@ import dev.tokenbroker.support.UpstreamSettings;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
@@ -19,8 +21,9 @@ import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /**
- * Mints IAM access tokens from API keys: {@code POST {url}/identity/token} with the apikey grant, as IBM's SDKs do.
- * Transient failures (I/O, timeouts, 429, 5xx) are retried with backoff; what is left is emitted as
+ * Mints IAM access tokens: {@code POST {url}/identity/token} with the apikey grant, the cr-token grant (a trusted
+ * profile's token for a compute-resource token, as IBM's {@code ContainerAuthenticator} asks) or the assume grant (a
+ * trusted profile's token for another IAM token, as IBM's {@code IamAssumeAuthenticator} asks). Transient failures (I/O, timeouts, 429, 5xx) are retried with backoff; what is left is emitted as
  * {@link dev.tokenbroker.problem.UpstreamUnavailableException} or {@link UpstreamRejectedException} (with IAM's
  * {@code errorCode}; permanent for 400/401/403). Thread-safe.
  */
@@ -28,6 +31,12 @@ public final class IamTokenProvider {
 
     /** IAM's API-key grant type, the one the broker mints with (and the facade's callers send). */
     public static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
+
+    /** IAM's grant of a trusted profile's token for a compute-resource token (DESIGN §1). */
+    public static final String CR_TOKEN_GRANT = "urn:ibm:params:oauth:grant-type:cr-token";
+
+    /** IAM's grant of a trusted profile's token for another IAM access token (DESIGN §1). */
+    public static final String ASSUME_GRANT = "urn:ibm:params:oauth:grant-type:assume";
 
     private static final Upstream UPSTREAM = Upstream.IAM;
 
@@ -48,29 +57,79 @@ public final class IamTokenProvider {
 
     /** Mints a token with this API key; one HTTP call, plus retries for transient failures. */
     public Mono<IamToken> mint(Secret apikey) {
-        return Mono.defer(() -> requestToken(apikey))
+        return call(
+                () -> BodyInserters.fromFormData("grant_type", APIKEY_GRANT)
+                        .with("apikey", apikey.reveal())
+                        .with("response_type", "cloud_iam"),
+                "the API key");
+    }
+
+    /**
+     * Mints a token of the trusted profile for this compute-resource token (the cr-token grant, with
+     * {@code profile_id}, {@code profile_name} or {@code profile_crn} as configured); one HTTP call, plus retries for
+     * transient failures. An unknown or expired token and a profile not linked to the compute resource are IAM's
+     * permanent refusals (400/401/403).
+     */
+    public Mono<IamToken> mintForProfile(Secret crToken, TrustedProfile profile) {
+        return call(
+                () -> {
+                    BodyInserters.FormInserter<String> form = BodyInserters.fromFormData("grant_type", CR_TOKEN_GRANT)
+                            .with("cr_token", crToken.reveal());
+                    if (profile.id() != null) {
+                        return form.with("profile_id", profile.id());
+                    }
+                    if (profile.crn() != null) {
+                        return form.with("profile_crn", profile.crn());
+                    }
+                    return form.with("profile_name", profile.name());
+                },
+                "the compute-resource token or the trusted profile");
+    }
+
+    /**
+     * Trades an IAM access token for a token of the trusted profile (the assume grant, with {@code profile_id},
+     * {@code profile_crn}, or {@code profile_name} and {@code account}); one HTTP call, plus retries for transient
+     * failures. A profile that does not trust the token's identity is IAM's permanent refusal.
+     */
+    public Mono<IamToken> assume(Secret accessToken, TrustedProfile profile) {
+        return call(
+                () -> {
+                    BodyInserters.FormInserter<String> form = BodyInserters.fromFormData("grant_type", ASSUME_GRANT)
+                            .with("access_token", accessToken.reveal());
+                    if (profile.crn() != null) {
+                        return form.with("profile_crn", profile.crn());
+                    }
+                    if (profile.id() != null) {
+                        return form.with("profile_id", profile.id());
+                    }
+                    return form.with("profile_name", profile.name()).with("account", profile.account());
+                },
+                "to let the master key assume the trusted profile");
+    }
+
+    // One token request per attempt, the form built afresh for each (it is what holds the secret).
+    private Mono<IamToken> call(Supplier<BodyInserters.FormInserter<String>> form, String refused) {
+        return Mono.defer(() -> client.post()
+                        .uri(tokenUri)
+                        .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                        .accept(MediaType.APPLICATION_JSON)
+                        .body(form.get())
+                        .exchangeToMono(response -> read(response, refused)))
                 .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
                 .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
     }
 
-    private Mono<IamToken> requestToken(Secret apikey) {
-        return client.post()
-                .uri(tokenUri)
-                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
-                .accept(MediaType.APPLICATION_JSON)
-                .body(BodyInserters.fromFormData("grant_type", APIKEY_GRANT)
-                        .with("apikey", apikey.reveal())
-                        .with("response_type", "cloud_iam"))
-                .exchangeToMono(this::read);
-    }
-
-    private Mono<IamToken> read(ClientResponse response) {
+    private Mono<IamToken> read(ClientResponse response, String refused) {
         HttpStatusCode status = response.statusCode();
         if (status.is2xxSuccessful()) {
             return response.bodyToMono(TokenBody.class).map(this::toToken);
         }
         return UpstreamCalls.failure(
-                response, clock, ErrorBody.class, body -> body.errorCode, IamTokenProvider::rejected);
+                response,
+                clock,
+                ErrorBody.class,
+                body -> body.errorCode,
+                (code, errorCode, permanent) -> rejected(refused, code, errorCode, permanent));
     }
 
     private IamToken toToken(TokenBody body) {
@@ -85,8 +144,8 @@ public final class IamTokenProvider {
         return new IamToken(Secret.of(body.accessToken), tokenType, now, expiresAt, body.scope);
     }
 
-    private static UpstreamRejectedException rejected(int status, String errorCode, boolean permanent) {
-        String message = "iam refused the API key: HTTP " + status + (errorCode == null ? "" : " " + errorCode);
+    private static UpstreamRejectedException rejected(String refused, int status, String errorCode, boolean permanent) {
+        String message = "iam refused " + refused + ": HTTP " + status + (errorCode == null ? "" : " " + errorCode);
         return new UpstreamRejectedException(UPSTREAM, status, errorCode, permanent, message);
     }
 

@@ -6,7 +6,6 @@ import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.cache.TokenCache;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
-import dev.tokenbroker.credential.CredentialType;
 import dev.tokenbroker.support.UpstreamCalls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -73,12 +72,13 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
         }
         Set<String> upstreams = new TreeSet<>();
         for (Credential credential : registry.all()) {
-            String kind = cacheKind(credential.type());
-            refreshes(meters, kind, credential.name(), "success");
-            refreshes(meters, kind, credential.name(), "failure");
-            counter(meters, JOINS, kind, credential.name());
-            counter(meters, STALE, kind, credential.name());
-            upstreams.add(Upstreams.of(kind));
+            for (String kind : issuer.cacheKinds(credential)) {
+                refreshes(meters, kind, credential.name(), "success");
+                refreshes(meters, kind, credential.name(), "failure");
+                counter(meters, JOINS, kind, credential.name());
+                counter(meters, STALE, kind, credential.name());
+                upstreams.add(Upstreams.of(kind));
+            }
         }
         for (String upstream : upstreams) {
             UPSTREAM_OUTCOMES.forEach(outcome -> upstreamTimer(meters, upstream, outcome));
@@ -147,18 +147,13 @@ final class CacheMetrics implements CacheObserver, MeterBinder {
         count(STALE, kind, credential);
     }
 
-    /** The cache that holds what a credential of this type mints. */
-    static String cacheKind(CredentialType type) {
-        return switch (type) {
-            case IAM_APIKEY -> "iam-token";
-            case IOT_APP -> "iot-key";
-        };
-    }
-
     double remainingSeconds(String credential) {
         Instant now = clock.instant();
         Instant freshest = null;
         for (TokenCache<?> cache : issuer.caches()) {
+            if (cache.kind().equals(CredentialIssuer.MASTER_TOKENS)) {
+                continue; // what an iam-assume credential trades, not what it serves
+            }
             for (CacheEntryView entry : cache.operations().entries()) {
                 if (entry.credential().equals(credential)
                         && (freshest == null || entry.expiresAt().isAfter(freshest))) {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Objects;
 
 // Master-key rotations as meters and audit lines: tokenbroker.vault.rotations (secret, outcome) counts versions put in
 // service and versions refused, tokenbroker.vault.rotation.pending (secret) is 1 while a new version waits for its
@@ -27,14 +28,19 @@ final class RotationReporter implements RotationListener {
         this.meters = meters;
         this.registry = registry;
         this.audit = audit;
-        registry.all().stream().map(Credential::secret).distinct().forEach(secret -> {
-            counter(secret, "rotated");
-            counter(secret, "refused");
-            Gauge.builder(PENDING, issuer, pending -> isPending(pending.pendingRotations(), secret))
-                    .description("1 while a new master-key version waits for its first successful mint, else 0")
-                    .tag("secret", secret)
-                    .register(meters);
-        });
+        // Every secret a credential names (an iam-trusted-profile credential names none).
+        registry.all().stream()
+                .map(Credential::secret)
+                .filter(Objects::nonNull)
+                .distinct()
+                .forEach(secret -> {
+                    counter(secret, "rotated");
+                    counter(secret, "refused");
+                    Gauge.builder(PENDING, issuer, pending -> isPending(pending.pendingRotations(), secret))
+                            .description("1 while a new master-key version waits for its first successful mint, else 0")
+                            .tag("secret", secret)
+                            .register(meters);
+                });
     }
 
     @Override
@@ -59,7 +65,7 @@ final class RotationReporter implements RotationListener {
 
     private List<String> users(String secret) {
         return registry.all().stream()
-                .filter(credential -> credential.secret().equals(secret))
+                .filter(credential -> secret.equals(credential.secret()))
                 .map(Credential::name)
                 .toList();
     }

@@ -95,7 +95,8 @@ final class TokensEndpoint {
      * One cached entry as operators see it.
      *
      * @param credential the credential's name
-     * @param kind {@code iam-token} or {@code iot-key}
+     * @param kind {@code iam-token}, {@code iot-key}, or {@code iam-master-token} (the master-key token an
+     *     {@code iam-assume} credential trades; never served)
      * @param roles roles minted into it (WIoTP keys)
      * @param secretVersion the vault version of the master key it was minted with
      * @param expiresAt when it expires

@@ -1,5 +1,6 @@
 package dev.tokenbroker.ops;
 
+import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.problem.UpstreamException;
 import dev.tokenbroker.problem.UpstreamRejectedException;
 import dev.tokenbroker.problem.UpstreamUnavailableException;
@@ -14,7 +15,7 @@ final class Upstreams {
 
     static String of(String kind) {
         return switch (kind) {
-            case "iam-token" -> Upstream.IAM.tag();
+            case "iam-token", CredentialIssuer.MASTER_TOKENS -> Upstream.IAM.tag();
             case "iot-key" -> Upstream.WIOTP.tag();
             default -> kind;
         };

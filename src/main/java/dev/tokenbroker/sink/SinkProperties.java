@@ -24,7 +24,8 @@ public record SinkProperties(
     /**
      * One file sink.
      *
-     * @param credential the {@code iam-apikey} credential whose IAM token is written
+     * @param credential the credential whose IAM token is written ({@code iam-apikey}, {@code iam-trusted-profile} or
+     *     {@code iam-assume})
      * @param path the absolute path of the file; its folder must exist and be writable
      * @param format {@code raw} (the access token only, no trailing newline) or {@code json} (the body of {@code POST
      *     /v1/credentials/{name}/iam-token}); default {@code raw}

@@ -2,7 +2,6 @@ package dev.tokenbroker.sink;
 
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
-import dev.tokenbroker.credential.CredentialType;
 import dev.tokenbroker.credential.InvalidConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -15,7 +14,8 @@ import java.util.Set;
 
 /**
  * Checks {@code tokenbroker.sinks} once at start-up (blocking file-system checks: start-up only): every sink names a
- * configured {@code iam-apikey} credential (WIoTP keys are not written to files), an absolute path that no other sink
+ * configured credential that mints IAM tokens ({@code iam-apikey}, {@code iam-trusted-profile}, {@code iam-assume};
+ * WIoTP keys are not written to files), an absolute path that no other sink
  * uses, in a folder that exists and is writable.
  */
 final class SinkValidation {
@@ -54,9 +54,9 @@ final class SinkValidation {
         Optional<Credential> credential = registry.find(sink.credential());
         if (credential.isEmpty()) {
             problems.add(where + ": credential '" + sink.credential() + "' is not configured");
-        } else if (credential.get().type() != CredentialType.IAM_APIKEY) {
+        } else if (!credential.get().type().mintsIamTokens()) {
             problems.add(where + ": credential '" + sink.credential() + "' is of type "
-                    + credential.get().type().id() + "; only iam-apikey credentials can be written to files");
+                    + credential.get().type().id() + "; only credentials that mint IAM tokens can be written to files");
             return Optional.empty();
         }
         return credential;

@@ -75,7 +75,10 @@ final class OpenApiDocument implements OpenApiCustomizer {
     }
 
     private static void iamToken(Operation operation) {
-        v1(operation, "issueIamToken", "An IAM access token for credential name (type iam-apikey)");
+        v1(
+                operation,
+                "issueIamToken",
+                "An IAM access token for credential name (type iam-apikey, iam-trusted-profile or iam-assume)");
         operation.setRequestBody(new RequestBody()
                 .required(false)
                 .description("Optional; an empty body means min_valid_seconds 60")
@@ -216,7 +219,11 @@ final class OpenApiDocument implements OpenApiCustomizer {
                         new ObjectSchema()
                                 .addProperty(
                                         "name", string("The credential's name").example("wml-prod"))
-                                .addProperty("type", new StringSchema()._enum(List.of("iam-apikey", "iot-app")))
+                                .addProperty(
+                                        "type",
+                                        new StringSchema()
+                                                ._enum(List.of(
+                                                        "iam-apikey", "iot-app", "iam-trusted-profile", "iam-assume")))
                                 .required(List.of("name", "type"))),
                 Map.entry(
                         "IamTokenRequest",

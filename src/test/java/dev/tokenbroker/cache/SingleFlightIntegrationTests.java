@@ -17,6 +17,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.ConnectionProvider;
 
 class SingleFlightIntegrationTests extends BrokerIntegrationTest {
 
@@ -24,17 +25,25 @@ class SingleFlightIntegrationTests extends BrokerIntegrationTest {
     void iamTokenWhenThousandConcurrentRequestsOnColdCredentialThenExactlyOneIamCall() {
         int callers = 1_000;
         AtomicInteger sent = new AtomicInteger();
-        WebClient load = LoadClients.concurrent(port, callers, sent);
+        // Closed at the end: 1,000 idle connections would count against the per-address limit in the tests after.
+        ConnectionProvider pool = LoadClients.pool(callers);
+        WebClient load = LoadClients.concurrent(port, pool, sent);
         IAM.hold();
 
-        Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
-                .flatMap(i -> request(load), callers)
-                .collectList()
-                .cache();
-        all.subscribe();
-        await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
-        IAM.release();
-        List<ResponseEntity<Map<String, Object>>> responses = all.block(Duration.ofSeconds(60));
+        List<ResponseEntity<Map<String, Object>>> responses;
+        try {
+            Mono<List<ResponseEntity<Map<String, Object>>>> all = Flux.range(0, callers)
+                    .flatMap(i -> request(load), callers)
+                    .collectList()
+                    .cache();
+            all.subscribe();
+            await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() == callers);
+            IAM.release();
+            responses = all.block(Duration.ofSeconds(60));
+        } finally {
+            IAM.release();
+            pool.dispose();
+        }
 
         assertThat(IAM.tokenCalls()).isEqualTo(1);
         assertThat(responses)

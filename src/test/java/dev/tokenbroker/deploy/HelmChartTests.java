@@ -218,6 +218,103 @@ class HelmChartTests {
     }
 
     @Test
+    void renderWhenTrustedProfileCredentialThenAnIamTokenIsProjectedAtTheDefaultPathItReads() {
+        List<HasMetadata> objects = render(template()
+                .set("vault.file.existingSecret", "broker-keys")
+                .set("config.credentials.wml-prod.type", "iam-apikey")
+                .set("config.credentials.cos-reader.type", "iam-trusted-profile")
+                .set("config.credentials.cos-reader.profile-id", "Profile-cos-reader")
+                .set("config.credentials.wml-staging.type", "iam-assume")
+                .set("config.credentials.wml-staging.secret", "wml-prod")
+                .set("config.credentials.wml-staging.profile-id", "Profile-wml-staging"));
+
+        PodSpec pod = podSpec(objects);
+        List<VolumeProjection> sources =
+                volume(pod, "token-broker-token").getProjected().getSources();
+        assertThat(sources)
+                .filteredOn(source -> source.getServiceAccountToken() != null)
+                .extracting(
+                        source -> source.getServiceAccountToken().getAudience(),
+                        source -> source.getServiceAccountToken().getExpirationSeconds(),
+                        source -> source.getServiceAccountToken().getPath())
+                .containsExactly(tuple("token-broker", 3600L, "token"), tuple("iam", 3600L, "sa-token"));
+        assertThat(mount(brokerContainer(pod), "token-broker-token"))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly("/var/run/secrets/tokens", true);
+        assertThat(pod.getVolumes()).extracting(Volume::getName).noneMatch(name -> name.contains("iam-token"));
+        assertThat(volume(pod, "token-broker-vault").getSecret().getItems())
+                .extracting(KeyToPath::getKey)
+                .containsExactly("wml-prod.apikey");
+        assertThat(applicationYaml(objects))
+                .extractingByKey("tokenbroker")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .extractingByKey("credentials")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("cos-reader", Map.of("type", "iam-trusted-profile", "profile-id", "Profile-cos-reader"));
+    }
+
+    @Test
+    void renderWhenTrustedProfileReadsAnotherFolderThenThatFolderIsAProjectedVolumeOfItsOwn() {
+        PodSpec pod = podSpec(render(template()
+                .set("serviceAccount.projectedToken.enabled", "false")
+                .set("config.credentials.cos-reader.type", "iam-trusted-profile")
+                .set("config.credentials.cos-reader.profile-name", "cos-reader")
+                .set("config.credentials.cos-reader.cr-token-file", "/var/run/secrets/iam/token")));
+
+        Volume iamToken = volume(pod, "token-broker-iam-token-0");
+        assertThat(iamToken.getProjected().getSources())
+                .singleElement()
+                .extracting(VolumeProjection::getServiceAccountToken)
+                .extracting(
+                        ServiceAccountTokenProjection::getAudience,
+                        ServiceAccountTokenProjection::getExpirationSeconds,
+                        ServiceAccountTokenProjection::getPath)
+                .containsExactly("iam", 3600L, "token");
+        assertThat(mount(brokerContainer(pod), "token-broker-iam-token-0"))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly, VolumeMount::getSubPath)
+                .containsExactly("/var/run/secrets/iam", true, null);
+        assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotContain("token-broker-token");
+        assertThat(volume(pod, "token-broker-vault").getEmptyDir())
+                .as("no master key to mount: an empty vault folder, no Secret to create first")
+                .isNotNull();
+    }
+
+    @Test
+    void renderWhenNoTrustedProfileCredentialThenNoIamAudienceTokenIsProjected() {
+        PodSpec pod = podSpec(render(template().set("config.credentials.wml-prod.type", "iam-apikey")));
+
+        assertThat(pod.getVolumes())
+                .filteredOn(volume -> volume.getProjected() != null)
+                .flatExtracting(volume -> volume.getProjected().getSources())
+                .filteredOn(source -> source.getServiceAccountToken() != null)
+                .extracting(source -> source.getServiceAccountToken().getAudience())
+                .containsExactly("token-broker");
+    }
+
+    @Test
+    void templateWhenKeylessCredentialsAreMisconfiguredThenRefused() {
+        TemplateCommand twoProfiles = template()
+                .set("config.credentials.cos-reader.type", "iam-trusted-profile")
+                .set("config.credentials.cos-reader.profile-id", "Profile-1")
+                .set("config.credentials.cos-reader.profile-name", "reader");
+        TemplateCommand assumeWithoutSecret = template()
+                .set("config.credentials.wml-staging.type", "iam-assume")
+                .set("config.credentials.wml-staging.profile-id", "Profile-1");
+        TemplateCommand vaultTokensPath = template()
+                .set("config.credentials.cos-reader.type", "iam-trusted-profile")
+                .set("config.credentials.cos-reader.profile-id", "Profile-1")
+                .set("config.credentials.cos-reader.cr-token-file", "/var/run/secrets/tokens/token");
+
+        assertThatThrownBy(twoProfiles::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("cos-reader");
+        assertThatThrownBy(assumeWithoutSecret::call)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("wml-staging");
+        assertThatThrownBy(vaultTokensPath::call).hasMessageContaining("is serviceAccount.projectedToken's");
+    }
+
+    @Test
     void renderWhenVaultSecretsGivenThenEachKeyBecomesFileInFolderPerSecret() {
         List<HasMetadata> objects = render(template()
                 .set("vault.file.secrets.wml-prod.apikey", "not-a-real-key")

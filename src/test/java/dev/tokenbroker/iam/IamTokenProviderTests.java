@@ -2,6 +2,7 @@ package dev.tokenbroker.iam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.credential.TrustedProfile;
 import dev.tokenbroker.problem.UpstreamRejectedException;
 import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.sim.IamSimulator;
@@ -66,6 +67,52 @@ class IamTokenProviderTests {
                     assertThat(token.lifetime()).isEqualTo(Duration.ofSeconds(900));
                 })
                 .verifyComplete();
+    }
+
+    @Test
+    void mintForProfileWhenProfileNamedByCrnThenTheCrTokenGrantCarriesTheTokenAndTheCrnOnly() {
+        iam.addProfile("Profile-1", "reader", "crn:v1:bluemix:public:iam-identity::a/acc::profile:Profile-1", "acc");
+        iam.addCrToken("eyJ.cr.token", "ns/sa");
+        iam.linkProfile("Profile-1", "ns/sa");
+
+        StepVerifier.create(provider.mintForProfile(
+                        Secret.of("eyJ.cr.token"),
+                        new TrustedProfile(
+                                null, null, "crn:v1:bluemix:public:iam-identity::a/acc::profile:Profile-1", null)))
+                .assertNext(token -> assertThat(
+                                iam.profileThatMinted(token.accessToken().reveal()))
+                        .isEqualTo("Profile-1"))
+                .verifyComplete();
+        assertThat(iam.requests())
+                .singleElement()
+                .satisfies(request -> assertThat(request.form())
+                        .isEqualTo(Map.of(
+                                "grant_type", IamTokenProvider.CR_TOKEN_GRANT,
+                                "cr_token", "eyJ.cr.token",
+                                "profile_crn", "crn:v1:bluemix:public:iam-identity::a/acc::profile:Profile-1")));
+    }
+
+    @Test
+    void assumeWhenProfileDoesNotTrustTheIdentityThenPermanentRejectionWithIamsCodeAndNoRetry() {
+        iam.addKey("k1");
+        iam.addProfile("Profile-2", "batch", "crn:profile:2", "acc");
+        IamToken master = provider.mint(Secret.of("k1")).block(Duration.ofSeconds(5));
+
+        StepVerifier.create(provider.assume(master.accessToken(), new TrustedProfile(null, "batch", null, "acc")))
+                .expectErrorSatisfies(error -> {
+                    UpstreamRejectedException rejected = (UpstreamRejectedException) error;
+                    assertThat(rejected.permanent()).isTrue();
+                    assertThat(rejected.upstreamErrorCode()).hasValue(IamSimulator.NOT_TRUSTED);
+                    assertThat(rejected)
+                            .hasMessage("iam refused to let the master key assume the trusted profile: HTTP 400 "
+                                    + IamSimulator.NOT_TRUSTED);
+                })
+                .verify(Duration.ofSeconds(5));
+        assertThat(iam.requests()).hasSize(2);
+        assertThat(iam.requests().get(1).form())
+                .containsEntry("profile_name", "batch")
+                .containsEntry("account", "acc")
+                .doesNotContainKeys("profile_id", "profile_crn");
     }
 
     @Test

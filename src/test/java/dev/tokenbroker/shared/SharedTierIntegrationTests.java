@@ -13,6 +13,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenbroker.cache.CacheEntryView;
 import dev.tokenbroker.cache.CredentialIssuer;
 import dev.tokenbroker.iot.IotKeyLedger;
+import dev.tokenbroker.sim.IamSimulator;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.testing.BackgroundLoad;
 import dev.tokenbroker.testing.LoadClients;
@@ -104,6 +105,42 @@ class SharedTierIntegrationTests {
                 .as("distinct tokens; shared-tier counters per replica: %s", countersOfEveryReplica())
                 .hasSize(1);
         assertThat(iamCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void iamTokenWhenKeylessCredentialsAskedOnEveryReplicaThenEachMintedOnceClusterWide() {
+        brokers.forEach(
+                broker -> broker.getBean(CredentialIssuer.class).caches().forEach(cache -> {
+                    cache.operations().evict("cos-reader");
+                    cache.operations().evict("assumed-batch");
+                }));
+
+        List<String> trusted = brokers.stream()
+                .map(broker -> keylessToken(broker, "cos-reader"))
+                .toList();
+        List<String> assumed = brokers.stream()
+                .map(broker -> keylessToken(broker, "assumed-batch"))
+                .toList();
+
+        assertThat(trusted).doesNotContainNull().containsOnly(trusted.get(0));
+        assertThat(assumed).doesNotContainNull().containsOnly(assumed.get(0));
+        assertThat(IAM.requests())
+                .filteredOn(request -> "Profile-cos-reader"
+                                .equals(request.form().get("profile_id"))
+                        || TestBroker.ASSUME_ONLY_KEY.equals(request.form().get("apikey"))
+                        || "wml-batch".equals(request.form().get("profile_name")))
+                .extracting(request -> request.form().get("grant_type"))
+                .containsExactly(IamSimulator.CR_TOKEN_GRANT, IamSimulator.APIKEY_GRANT, IamSimulator.ASSUME_GRANT);
+        assertThat(brokers.subList(1, 3))
+                .allSatisfy(broker -> assertThat(broker.getBean(CredentialIssuer.class)
+                                .caches()
+                                .get(0)
+                                .operations()
+                                .entries())
+                        .filteredOn(entry -> entry.credential().equals("cos-reader")
+                                || entry.credential().equals("assumed-batch"))
+                        .extracting(CacheEntryView::source)
+                        .containsExactly("shared", "shared"));
     }
 
     @Test
@@ -405,6 +442,18 @@ class SharedTierIntegrationTests {
                         .defaultIfEmpty(Map.of())
                         .map(body -> new Answer(response.statusCode().value(), (String) body.get("access_token"))))
                 .onErrorResume(failure -> Mono.just(new Answer(0, failure.toString())));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String keylessToken(ConfigurableApplicationContext broker, String credential) {
+        return (String) client(broker)
+                .post()
+                .uri("/v1/credentials/{name}/iam-token", credential)
+                .headers(headers -> headers.setBearerAuth(TestBroker.KEYLESS_KEY))
+                .retrieve()
+                .bodyToMono(Map.class)
+                .block(Duration.ofSeconds(30))
+                .get("access_token");
     }
 
     private static Mono<String> iotKey(WebClient client) {

@@ -29,15 +29,53 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code expiration}, {@code scope}; unknown keys get 400 {@code BXNIM0415E} with IAM's error body. Tests can script
  * the next answers, hold answers until released, stop the port (connection refused), and ask which key minted a
  * token. Thread-safe.
+ *
+ * <p>Trusted profiles (DESIGN §1): the cr-token grant ({@code cr_token} and one of {@code profile_id},
+ * {@code profile_name}, {@code profile_crn}) and the assume grant ({@code access_token} and {@code profile_id},
+ * {@code profile_crn}, or {@code profile_name} with {@code account}) are enforced exactly: a form body, the fields of
+ * the grant and no others, one profile. A compute-resource token belongs to a compute resource (a namespace's service
+ * account); a profile is linked to compute resources (cr-token grant) and trusts the identities of API keys (assume
+ * grant). Refusals, all 400 with IAM's error body: a compute-resource or access token that this IAM did not issue or
+ * that has expired, {@value #INVALID_TOKEN} (the code IBM's own bluemix-go client, {@code authentication/iam.go}, reads
+ * as "invalid token"); a profile that is unknown, not linked to the token's compute resource or not trusting the
+ * token's identity, {@value #NOT_TRUSTED} (IAM's documented code for credentials it refuses, "The credentials you
+ * provided are incorrect"; IBM documents no separate code for an unlinked profile that we could find); a malformed
+ * request, {@value #MALFORMED} (not verified against IAM).
  */
 public final class IamSimulator implements AutoCloseable {
 
     /** IAM's apikey grant type. */
     public static final String APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey";
 
+    /** IAM's grant of a trusted profile's token for a compute-resource token. */
+    public static final String CR_TOKEN_GRANT = "urn:ibm:params:oauth:grant-type:cr-token";
+
+    /** IAM's grant of a trusted profile's token for another IAM token. */
+    public static final String ASSUME_GRANT = "urn:ibm:params:oauth:grant-type:assume";
+
+    /** The refusal of a compute-resource or access token that is unknown or expired. */
+    public static final String INVALID_TOKEN = "BXNIM0407E";
+
+    /** The refusal of a profile that is unknown, unlinked or does not trust the caller's identity. */
+    public static final String NOT_TRUSTED = "BXNIM0602E";
+
+    /** The refusal of a request that lacks a field, has one too many, or is not a form. */
+    public static final String MALFORMED = "BXNIM0109E";
+
+    private static final Set<String> CR_TOKEN_FIELDS =
+            Set.of("grant_type", "cr_token", "profile_id", "profile_name", "profile_crn");
+    private static final Set<String> ASSUME_FIELDS =
+            Set.of("grant_type", "access_token", "profile_id", "profile_name", "profile_crn", "account");
+
     private final Clock clock;
     private final Set<String> knownKeys = ConcurrentHashMap.newKeySet();
     private final Map<String, String> keyByToken = new ConcurrentHashMap<>();
+    private final Map<String, Instant> expiryByToken = new ConcurrentHashMap<>();
+    private final Map<String, String> profileByToken = new ConcurrentHashMap<>();
+    private final Map<String, String> crTokenByToken = new ConcurrentHashMap<>();
+    private final Map<String, String> computeResourceByCrToken = new ConcurrentHashMap<>();
+    private final Set<String> expiredCrTokens = ConcurrentHashMap.newKeySet();
+    private final List<Profile> profiles = new CopyOnWriteArrayList<>();
     private final Queue<Scripted> script = new ConcurrentLinkedQueue<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final AtomicReference<CompletableFuture<Void>> gate =
@@ -65,6 +103,48 @@ public final class IamSimulator implements AutoCloseable {
     /** Makes an API key valid. */
     public void addKey(String apikey) {
         knownKeys.add(apikey);
+    }
+
+    /**
+     * Adds a trusted profile.
+     *
+     * @param id e.g. {@code Profile-…}
+     * @param name its name, unique in its account
+     * @param crn its CRN
+     * @param account the account that holds it
+     */
+    public void addProfile(String id, String name, String crn, String account) {
+        profiles.add(new Profile(id, name, crn, account, ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet()));
+    }
+
+    /** Links a profile to a compute resource: its compute-resource tokens may mint the profile's tokens. */
+    public void linkProfile(String profileId, String computeResource) {
+        profile(profileId).computeResources().add(computeResource);
+    }
+
+    /** Lets the identity of an API key assume the profile (the assume grant). */
+    public void trustApikey(String profileId, String apikey) {
+        profile(profileId).apikeys().add(apikey);
+    }
+
+    /** Makes a compute-resource token valid: the kubelet projected it for this compute resource. */
+    public void addCrToken(String crToken, String computeResource) {
+        computeResourceByCrToken.put(crToken, computeResource);
+    }
+
+    /** A compute-resource token's expiry has passed: it is refused from now on. */
+    public void expireCrToken(String crToken) {
+        expiredCrTokens.add(crToken);
+    }
+
+    /** The profile a token was minted for (cr-token or assume grant), or {@code null}. */
+    public String profileThatMinted(String accessToken) {
+        return profileByToken.get(accessToken);
+    }
+
+    /** The compute-resource token a profile's token was minted with, or {@code null}. */
+    public String crTokenThatMinted(String accessToken) {
+        return crTokenByToken.get(accessToken);
     }
 
     /** How long minted tokens live from now on. */
@@ -153,11 +233,13 @@ public final class IamSimulator implements AutoCloseable {
                             request.requestHeaders().get("Content-Type"),
                             request.requestHeaders().get("Accept"),
                             form));
-                    return Mono.fromFuture(gate.get(), true).then(Mono.defer(() -> answer(form, response)));
+                    return Mono.fromFuture(gate.get(), true)
+                            .then(Mono.defer(
+                                    () -> answer(form, request.requestHeaders().get("Content-Type"), response)));
                 });
     }
 
-    private Mono<Void> answer(Map<String, String> form, HttpServerResponse response) {
+    private Mono<Void> answer(Map<String, String> form, String contentType, HttpServerResponse response) {
         Scripted scripted = script.poll();
         if (scripted != null) {
             scripted.headers().forEach(response::header);
@@ -166,7 +248,21 @@ public final class IamSimulator implements AutoCloseable {
                     .then();
         }
         response.header("Content-Type", "application/json");
-        if (!APIKEY_GRANT.equals(form.get("grant_type"))) {
+        String grant = form.get("grant_type");
+        if (CR_TOKEN_GRANT.equals(grant) || ASSUME_GRANT.equals(grant)) {
+            String refusal = !isForm(contentType)
+                    ? MALFORMED + " Content-Type must be application/x-www-form-urlencoded."
+                    : CR_TOKEN_GRANT.equals(grant) ? crTokenRefusal(form) : assumeRefusal(form);
+            if (refusal != null) {
+                return response.status(400)
+                        .sendString(Mono.just(errorBody(refusal.substring(0, 10), refusal.substring(11))))
+                        .then();
+            }
+            return response.status(200)
+                    .sendString(Mono.just(mintForProfile(form)))
+                    .then();
+        }
+        if (!APIKEY_GRANT.equals(grant)) {
             return response.status(400)
                     .sendString(Mono.just(errorBody("BXNIM0103E", "Unsupported grant type.")))
                     .then();
@@ -181,18 +277,135 @@ public final class IamSimulator implements AutoCloseable {
     }
 
     private String mint(String apikey) {
-        Instant now = clock.instant();
-        long life = tokenLifetime.toSeconds();
-        long expiration = now.getEpochSecond() + life;
-        String header = base64("{\"kid\":\"20251123\",\"alg\":\"RS256\"}");
-        String payload = base64("{\"iam_id\":\"iam-ServiceId-sim\",\"id\":\"iam-ServiceId-sim\",\"realmid\":\"iam\","
-                + "\"jti\":\"" + randomId() + "\",\"identifier\":\"ServiceId-sim\",\"sub\":\"ServiceId-sim\","
-                + "\"sub_type\":\"ServiceId\",\"iat\":" + now.getEpochSecond() + ",\"exp\":" + expiration + "}");
-        String accessToken = header + "." + payload + "." + base64(randomId().toString());
+        String accessToken = accessToken("ServiceId-sim", "ServiceId");
         keyByToken.put(accessToken, apikey);
+        return tokenBody(accessToken);
+    }
+
+    // A token of the profile the form names (already checked by crTokenRefusal or assumeRefusal).
+    private String mintForProfile(Map<String, String> form) {
+        Profile profile = named(form);
+        String accessToken = accessToken(profile.id(), "Profile");
+        profileByToken.put(accessToken, profile.id());
+        if (form.containsKey("cr_token")) {
+            crTokenByToken.put(accessToken, form.get("cr_token"));
+        }
+        return tokenBody(accessToken);
+    }
+
+    private String accessToken(String subject, String subjectType) {
+        Instant now = clock.instant();
+        long expiration = now.getEpochSecond() + tokenLifetime.toSeconds();
+        String header = base64("{\"kid\":\"20251123\",\"alg\":\"RS256\"}");
+        String payload = base64("{\"iam_id\":\"iam-" + subject + "\",\"id\":\"iam-" + subject
+                + "\",\"realmid\":\"iam\","
+                + "\"jti\":\"" + randomId() + "\",\"identifier\":\"" + subject + "\",\"sub\":\"" + subject + "\","
+                + "\"sub_type\":\"" + subjectType + "\",\"iat\":" + now.getEpochSecond() + ",\"exp\":" + expiration
+                + "}");
+        String accessToken = header + "." + payload + "." + base64(randomId());
+        expiryByToken.put(accessToken, Instant.ofEpochSecond(expiration));
+        return accessToken;
+    }
+
+    private String tokenBody(String accessToken) {
+        Instant expiresAt = expiryByToken.get(accessToken);
+        long life = expiresAt.getEpochSecond() - clock.instant().getEpochSecond();
         return "{\"access_token\":\"" + accessToken + "\",\"refresh_token\":\"not_supported\",\"ims_user_id\":1234567,"
-                + "\"token_type\":\"Bearer\",\"expires_in\":" + life + ",\"expiration\":" + expiration
+                + "\"token_type\":\"Bearer\",\"expires_in\":" + life + ",\"expiration\":" + expiresAt.getEpochSecond()
                 + ",\"scope\":\"ibm openid\"}";
+    }
+
+    // "CODE message" for a cr-token request IAM would refuse, else null.
+    private String crTokenRefusal(Map<String, String> form) {
+        String malformed = malformed(form, CR_TOKEN_FIELDS, "cr_token");
+        if (malformed != null) {
+            return malformed;
+        }
+        long named = Set.of("profile_id", "profile_name", "profile_crn").stream()
+                .filter(form::containsKey)
+                .count();
+        if (named != 1) {
+            return MALFORMED + " Exactly one of profile_id, profile_name, profile_crn is required.";
+        }
+        String crToken = form.get("cr_token");
+        String computeResource = computeResourceByCrToken.get(crToken);
+        if (computeResource == null) {
+            return INVALID_TOKEN + " Provided compute resource token is not valid.";
+        }
+        if (expiredCrTokens.contains(crToken)) {
+            return INVALID_TOKEN + " Provided compute resource token has expired.";
+        }
+        Profile profile = named(form);
+        if (profile == null || !profile.computeResources().contains(computeResource)) {
+            return NOT_TRUSTED + " The compute resource is not linked to the requested trusted profile.";
+        }
+        return null;
+    }
+
+    // "CODE message" for an assume request IAM would refuse, else null.
+    private String assumeRefusal(Map<String, String> form) {
+        String malformed = malformed(form, ASSUME_FIELDS, "access_token");
+        if (malformed != null) {
+            return malformed;
+        }
+        boolean byName = form.containsKey("profile_name");
+        long named = Set.of("profile_id", "profile_name", "profile_crn").stream()
+                .filter(form::containsKey)
+                .count();
+        if (named != 1 || byName != form.containsKey("account")) {
+            return MALFORMED + " Exactly one of profile_id, profile_crn, profile_name with account is required.";
+        }
+        String accessToken = form.get("access_token");
+        Instant expiresAt = expiryByToken.get(accessToken);
+        String apikey = keyByToken.get(accessToken);
+        if (expiresAt == null || apikey == null || !clock.instant().isBefore(expiresAt)) {
+            return INVALID_TOKEN + " Provided access token is not valid.";
+        }
+        Profile profile = named(form);
+        if (profile == null || !profile.apikeys().contains(apikey)) {
+            return NOT_TRUSTED + " The identity may not assume the requested trusted profile.";
+        }
+        return null;
+    }
+
+    private static String malformed(Map<String, String> form, Set<String> allowed, String required) {
+        for (String field : form.keySet()) {
+            if (!allowed.contains(field)) {
+                return MALFORMED + " Unexpected property '" + field + "'.";
+            }
+        }
+        for (Map.Entry<String, String> field : form.entrySet()) {
+            if (field.getValue().isBlank()) {
+                return MALFORMED + " Property '" + field.getKey() + "' is empty.";
+            }
+        }
+        return form.containsKey(required) ? null : MALFORMED + " Property '" + required + "' missing.";
+    }
+
+    // The profile the form names by id, CRN, or name in the account (or in any account, for the cr-token grant).
+    private Profile named(Map<String, String> form) {
+        for (Profile profile : profiles) {
+            if (profile.id().equals(form.get("profile_id"))
+                    || profile.crn().equals(form.get("profile_crn"))
+                    || (profile.name().equals(form.get("profile_name"))
+                            && (!form.containsKey("account")
+                                    || profile.account().equals(form.get("account"))))) {
+                return profile;
+            }
+        }
+        return null;
+    }
+
+    private Profile profile(String id) {
+        return profiles.stream()
+                .filter(profile -> profile.id().equals(id))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static boolean isForm(String contentType) {
+        return contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
     private static String errorBody(String code, String message) {
@@ -237,4 +450,7 @@ public final class IamSimulator implements AutoCloseable {
     public record Recorded(long nanoTime, String contentType, String accept, Map<String, String> form) {}
 
     private record Scripted(int status, Map<String, String> headers, String body) {}
+
+    private record Profile(
+            String id, String name, String crn, String account, Set<String> computeResources, Set<String> apikeys) {}
 }

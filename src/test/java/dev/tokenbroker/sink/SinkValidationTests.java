@@ -38,12 +38,24 @@ class SinkValidationTests {
         Files.createDirectories(vault.resolve("factory-iot"));
         Files.writeString(vault.resolve("factory-iot/apikey"), "a-org-key");
         Files.writeString(vault.resolve("factory-iot/token"), "token");
+        Path crToken = Files.writeString(sinks.resolve("sa-token"), "eyJ.cr.token");
         secrets = new FileSecretRepository(vault, Duration.ofHours(1), Duration.ZERO, System::nanoTime);
         registry = CredentialRegistry.load(
                 new CredentialProperties(Map.of(
                         "wml-prod", new CredentialProperties.Definition("iam-apikey", null, null, Duration.ofHours(1)),
                         "factory-iot",
-                                new CredentialProperties.Definition("iot-app", null, "org1", Duration.ofHours(1)))),
+                                new CredentialProperties.Definition("iot-app", null, "org1", Duration.ofHours(1)),
+                        "cos-reader",
+                                new CredentialProperties.Definition(
+                                        "iam-trusted-profile",
+                                        null,
+                                        null,
+                                        null,
+                                        "Profile-1",
+                                        null,
+                                        null,
+                                        null,
+                                        crToken.toString()))),
                 secrets);
     }
 
@@ -67,6 +79,19 @@ class SinkValidationTests {
                                 "wml-prod", sinks.resolve("wml-prod.token"), SinkFormat.RAW),
                         org.assertj.core.groups.Tuple.tuple(
                                 "wml-prod", sinks.resolve("wml-prod.json"), SinkFormat.JSON));
+    }
+
+    @Test
+    void checkWhenSinkNamesATrustedProfileCredentialThenItIsATarget() {
+        SinkProperties properties =
+                properties(new SinkProperties.Sink("cos-reader", sinks + "/cos.token", SinkFormat.RAW));
+
+        List<SinkTarget> targets = SinkValidation.check(properties, registry);
+
+        assertThat(targets).singleElement().satisfies(target -> {
+            assertThat(target.credential().name()).isEqualTo("cos-reader");
+            assertThat(target.path()).isEqualTo(sinks.resolve("cos.token"));
+        });
     }
 
     @Test
@@ -110,7 +135,7 @@ class SinkValidationTests {
                                 .containsExactly(
                                         "sink 0 (tokenbroker.sinks[0]): credential 'nope' is not configured",
                                         "sink 1 (tokenbroker.sinks[1]): credential 'factory-iot' is of type iot-app; only"
-                                                + " iam-apikey credentials can be written to files",
+                                                + " credentials that mint IAM tokens can be written to files",
                                         "sink 2 (tokenbroker.sinks[2]): path 'relative/c' must be absolute",
                                         "sink 3 (tokenbroker.sinks[3]): folder '" + sinks.resolve("missing")
                                                 + "' does not exist",

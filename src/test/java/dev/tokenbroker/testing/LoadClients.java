@@ -17,11 +17,24 @@ public final class LoadClients {
      * wire, so a test knows when all of them have reached the broker.
      */
     public static WebClient concurrent(int port, int connections, AtomicInteger sent) {
-        ConnectionProvider pool = ConnectionProvider.builder("load-" + connections)
+        return concurrent(port, pool(connections), sent);
+    }
+
+    /**
+     * A pool of up to {@code connections} connections for {@link #concurrent(int, ConnectionProvider, AtomicInteger)};
+     * disposing it closes them, so that a test's connections do not count against the broker's per-address limit in
+     * the tests after it.
+     */
+    public static ConnectionProvider pool(int connections) {
+        return ConnectionProvider.builder("load-" + connections)
                 .maxConnections(connections)
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(Duration.ofSeconds(60))
                 .build();
+    }
+
+    /** A client over that pool; {@code sent} counts requests fully written to the wire. */
+    public static WebClient concurrent(int port, ConnectionProvider pool, AtomicInteger sent) {
         HttpClient http = HttpClient.create(pool)
                 .responseTimeout(Duration.ofSeconds(60))
                 .doAfterRequest((request, connection) -> sent.incrementAndGet());

@@ -24,6 +24,14 @@ public final class SeparateBroker {
 
     /** Starts it; {@code arguments} ({@code --name=value}) override the test world's properties. */
     public static ConfigurableApplicationContext start(List<String> arguments) {
+        return start("it", arguments);
+    }
+
+    /**
+     * Starts it with another configuration than the shared context's ({@code application-{profile}.yaml} instead of
+     * {@code application-it.yaml}), in the same test world.
+     */
+    public static ConfigurableApplicationContext start(String profile, List<String> arguments) {
         // One value a name: Spring joins repeated command-line options with commas instead of letting the last win.
         Map<String, String> properties = new LinkedHashMap<>(TestBroker.properties());
         properties.put("server.port", "0");
@@ -35,7 +43,7 @@ public final class SeparateBroker {
         List<String> all = new ArrayList<>();
         properties.forEach((name, value) -> all.add("--" + name + "=" + value));
         return new SpringApplicationBuilder(TokenBrokerApplication.class, OwnResources.class)
-                .profiles("it")
+                .profiles(profile)
                 .run(all.toArray(String[]::new));
     }
 

@@ -42,6 +42,26 @@ public final class TestBroker {
     public static final String IOT_MASTER_KEY = "a-abc123-masterkey0001";
     public static final String IOT_MASTER_TOKEN = "MASTERCANARY0iottoken0b0b0b";
 
+    /** The master key of secret {@code assume-only}, which only an {@code iam-assume} credential uses (canary). */
+    public static final String ASSUME_ONLY_KEY = "MASTERCANARY0assumeonly0d4c2a";
+
+    /** The IAM account of the trusted profiles. */
+    public static final String IAM_ACCOUNT = "sim-account-0000000000000000000";
+
+    /** The compute resource (namespace/service account) the broker runs as: the profiles are linked to it. */
+    public static final String COMPUTE_RESOURCE = "token-broker/token-broker";
+
+    /** The compute-resource tokens the kubelet projected for the broker (canaries: secrets like any other). */
+    public static final String CR_TOKEN = crToken("reader");
+
+    public static final String ROTATING_CR_TOKEN = crToken("rotating");
+
+    /** A compute-resource token that IAM never issued (a stolen or forged one). */
+    public static final String STOLEN_CR_TOKEN = crToken("stolen");
+
+    /** The folder of the compute-resource token folders ({@code reader}, {@code rotating}, {@code stolen}, …). */
+    public static final Path CR_TOKENS = createCrTokens();
+
     /** Client keys (canaries). */
     public static final String SCORER_KEY = "tbk_CLIENTCANARY0scorer0000000000000000000000";
 
@@ -53,6 +73,9 @@ public final class TestBroker {
 
     /** A client key whose caller has a very low rate limit (application-it.yaml). */
     public static final String LIMITED_KEY = "tbk_CLIENTCANARY0limited000000000000000000000";
+
+    /** The client key of {@code client:keyless}, whose policy names the keyless credentials only. */
+    public static final String KEYLESS_KEY = "tbk_CLIENTCANARY0keyless000000000000000000000";
 
     /** The JWKS endpoints of the three trusted JWT issuers (see {@link TestJwts}). */
     public static final JwksSimulator CLUSTER_JWKS = JwksSimulator.start(TestJwts.CLUSTER_RSA, TestJwts.CLUSTER_EC);
@@ -79,11 +102,13 @@ public final class TestBroker {
         properties.put("tokenbroker.iot.api-url", IOT.apiUrl());
         properties.put("tokenbroker.vault.file.directory", VAULT.toString());
         properties.put("test.sinks-folder", SINKS.toString());
+        properties.put("test.cr-tokens", CR_TOKENS.toString());
         properties.put("tokenbroker.callers.client-keys.scorer", ClientKeys.hash(SCORER_KEY));
         properties.put("tokenbroker.callers.client-keys.gateway", ClientKeys.hash(GATEWAY_KEY));
         properties.put("tokenbroker.callers.client-keys.stranger", ClientKeys.hash(STRANGER_KEY));
         properties.put("tokenbroker.callers.client-keys.limited", ClientKeys.hash(LIMITED_KEY));
         properties.put("tokenbroker.callers.client-keys.ops", ClientKeys.hash(OPS_KEY));
+        properties.put("tokenbroker.callers.client-keys.keyless", ClientKeys.hash(KEYLESS_KEY));
         jwtIssuer(properties, 0, TestJwts.ISSUER, "cluster/", CLUSTER_JWKS);
         jwtIssuer(properties, 1, TestJwts.ROTATING_ISSUER, "rotating/", ROTATING_JWKS);
         jwtIssuer(properties, 2, TestJwts.OUTAGE_ISSUER, "outage/", OUTAGE_JWKS);
@@ -113,6 +138,42 @@ public final class TestBroker {
         }
     }
 
+    /** The kubelet's projected folders, and what IAM knows: the tokens, the profiles, the links and the trusts. */
+    private static Path createCrTokens() {
+        Path folder = createFolder("token-broker-cr-tokens");
+        TestCrTokens.project(folder.resolve("reader"), "sa-token", CR_TOKEN);
+        TestCrTokens.project(folder.resolve("rotating"), "sa-token", ROTATING_CR_TOKEN);
+        TestCrTokens.project(folder.resolve("stolen"), "sa-token", STOLEN_CR_TOKEN);
+        TestCrTokens.project(folder.resolve("vanishing"), "sa-token", CR_TOKEN);
+        IAM.addCrToken(CR_TOKEN, COMPUTE_RESOURCE);
+        IAM.addCrToken(ROTATING_CR_TOKEN, COMPUTE_RESOURCE);
+        profile("cos-reader");
+        profile("cos-rotating");
+        profile("cos-unlinked");
+        profile("wml-staging");
+        profile("wml-batch");
+        IAM.linkProfile("Profile-cos-reader", COMPUTE_RESOURCE);
+        IAM.linkProfile("Profile-cos-rotating", COMPUTE_RESOURCE);
+        IAM.trustApikey("Profile-wml-staging", WML_PROD_KEY);
+        IAM.trustApikey("Profile-wml-batch", ASSUME_ONLY_KEY);
+        return folder;
+    }
+
+    /** The CRN of the trusted profile of that name. */
+    public static String profileCrn(String name) {
+        return "crn:v1:bluemix:public:iam-identity::a/" + IAM_ACCOUNT + "::profile:Profile-" + name;
+    }
+
+    private static void profile(String name) {
+        IAM.addProfile("Profile-" + name, name, profileCrn(name), IAM_ACCOUNT);
+    }
+
+    // JWT-shaped, as a projected service-account token is.
+    private static String crToken(String name) {
+        return "eyJhbGciOiJSUzI1NiIsImtpZCI6InNpbSJ9.CRCANARY0" + name + "0" + Long.toHexString(name.hashCode())
+                + ".c2lnbmF0dXJl";
+    }
+
     private static Path createFolder(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
@@ -139,6 +200,9 @@ public final class TestBroker {
             Files.createDirectories(vault.resolve("factory-iot"));
             Files.writeString(vault.resolve("factory-iot/apikey"), IOT_MASTER_KEY);
             Files.writeString(vault.resolve("factory-iot/token"), IOT_MASTER_TOKEN);
+            Files.createDirectories(vault.resolve("assume-only"));
+            Files.writeString(vault.resolve("assume-only/apikey"), ASSUME_ONLY_KEY);
+            IAM.addKey(ASSUME_ONLY_KEY);
             return vault;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

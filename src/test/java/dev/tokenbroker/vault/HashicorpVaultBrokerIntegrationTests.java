@@ -65,6 +65,7 @@ class HashicorpVaultBrokerIntegrationTests {
         seed("wml-dev", Map.of("apikey", TestBroker.WML_DEV_KEY));
         seed("other-team", Map.of("apikey", TestBroker.OTHER_TEAM_KEY));
         seed("bad-key", Map.of("apikey", TestBroker.UNKNOWN_TO_IAM_KEY));
+        seed("assume-only", Map.of("apikey", TestBroker.ASSUME_ONLY_KEY));
         seed("factory-iot", Map.of("apikey", TestBroker.IOT_MASTER_KEY, "token", TestBroker.IOT_MASTER_TOKEN));
         String hashicorp = "--tokenbroker.vault.hashicorp.";
         broker = SeparateBroker.start(List.of(
