@@ -75,6 +75,11 @@ final class Slot<V extends Expiring> {
         return old;
     }
 
+    // A refresh ahead held back by the upstream's pause: no failure, the next attempt after it.
+    void deferred(Instant retryAt) {
+        nextAttempt = retryAt;
+    }
+
     void failed(String error, Instant retryAt) {
         lastRefreshOutcome = "failure";
         lastError = error;

@@ -10,6 +10,8 @@ import dev.tokenbroker.problem.UpstreamRejectedException;
 import dev.tokenbroker.problem.UpstreamUnavailableException;
 import dev.tokenbroker.support.CacheMaintenance;
 import dev.tokenbroker.support.Expiring;
+import dev.tokenbroker.support.MintDeferred;
+import dev.tokenbroker.support.MintUrgency;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.SingleFlight;
 import dev.tokenbroker.support.Upstream;
@@ -23,6 +25,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -46,6 +49,10 @@ import reactor.core.publisher.Sinks;
  *   <li><b>Stale while valid</b>: a failed refresh keeps the current credential, which is served while it has at
  *       least the caller's minimum validity left; after that the caller waits on a fresh mint, and gets its error.
  *   <li><b>Failure memory</b>: a permanent refusal (bad key) is remembered for {@code failure-ttl}.
+ *   <li><b>Urgency</b>: every mint carries its {@link MintUrgency} in its Reactor context: {@code URGENT} when a caller
+ *       waits on it (a cold key, an entry short of the caller's minimum validity, an operator's forced refresh),
+ *       {@code AHEAD} for a refresh ahead. A refresh ahead that the upstream budget defers ({@link MintDeferred}) is
+ *       no failure: it is tried again once the upstream's pause is over.
  *   <li><b>Mint notifications</b>: {@link #mints()} tells listeners of every credential minted (first mint or
  *       refresh), so that file sinks are rewritten without polling.
  * </ul>
@@ -170,7 +177,7 @@ public final class TokenCache<V extends Expiring> {
             boolean due = !now.isBefore(slot.refreshAt()) && !now.isBefore(slot.nextAttempt());
             boolean wanted = slot.lastAccess().isAfter(idleSince) || warm.contains(slot.key.credential());
             if (due && wanted) {
-                refresh(slot);
+                refresh(slot, MintUrgency.AHEAD);
             }
         }
     }
@@ -232,7 +239,7 @@ public final class TokenCache<V extends Expiring> {
 
     CompletableFuture<V> forceRefresh(Slot<V> slot) {
         failures.invalidate(slot.key);
-        return refresh(slot);
+        return urgentRefresh(slot);
     }
 
     int evictIf(Predicate<CacheKey> which) {
@@ -262,7 +269,7 @@ public final class TokenCache<V extends Expiring> {
         if (remembered != null) {
             return CompletableFuture.failedFuture(remembered);
         }
-        Mono<Obtained<V>> minted = mint(key);
+        Mono<Obtained<V>> minted = mint(key, MintUrgency.URGENT);
         if (parent != null) {
             minted = minted.contextWrite(context -> context.put(OBSERVATION_KEY, parent));
         }
@@ -282,7 +289,7 @@ public final class TokenCache<V extends Expiring> {
         if (refreshes.isRunning(slot)) {
             observer.joined(kind, slot.key.credential());
         }
-        return Mono.fromFuture(() -> refresh(slot), true).flatMap(fresh -> {
+        return Mono.fromFuture(() -> urgentRefresh(slot), true).flatMap(fresh -> {
             slot.touch(clock.instant());
             if (fresh.remaining(clock.instant()).compareTo(minValid) < 0) {
                 return Mono.error(new UpstreamUnavailableException(
@@ -307,25 +314,42 @@ public final class TokenCache<V extends Expiring> {
             observer.servedStale(kind, slot.key.credential());
         }
         if (refreshDue && !now.isBefore(slot.nextAttempt())) {
-            refresh(slot);
+            refresh(slot, MintUrgency.AHEAD);
         }
     }
 
     // Single flight per slot: the first caller starts the mint, everyone else joins it.
-    private CompletableFuture<V> refresh(Slot<V> slot) {
+    private CompletableFuture<V> refresh(Slot<V> slot, MintUrgency urgency) {
         return refreshes.start(slot, () -> {
             UpstreamException remembered = failures.getIfPresent(slot.key);
             if (remembered != null) {
                 return Mono.error(remembered);
             }
-            return mint(slot.key)
+            return mint(slot.key, urgency)
                     .doOnNext(fresh -> refreshed(slot, fresh))
                     .map(Obtained::value)
                     .doOnError(failure -> {
+                        if (failure instanceof MintDeferred deferred) {
+                            slot.deferred(clock.instant().plus(deferred.retryAfter()));
+                            return;
+                        }
                         slot.failed(
                                 UpstreamCalls.describe(failure), clock.instant().plus(retryDelay(failure)));
                         observer.refreshed(kind, slot.key.credential(), false);
                     });
+        });
+    }
+
+    // A caller waits: it joins a refresh in flight, or starts an urgent one; a refresh ahead it joined that was
+    // deferred does not count, the caller's own urgent refresh follows.
+    private CompletableFuture<V> urgentRefresh(Slot<V> slot) {
+        return refresh(slot, MintUrgency.URGENT).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                    ? wrapped.getCause()
+                    : failure;
+            return cause instanceof MintDeferred
+                    ? refresh(slot, MintUrgency.URGENT)
+                    : CompletableFuture.failedFuture(cause);
         });
     }
 
@@ -352,26 +376,31 @@ public final class TokenCache<V extends Expiring> {
         return entry != null && entry.getNow(null) == slot;
     }
 
-    private Mono<Obtained<V>> mint(CacheKey key) {
+    private Mono<Obtained<V>> mint(CacheKey key, MintUrgency urgency) {
         return Mono.defer(() -> timed(key, System.nanoTime()))
                 .doOnError(UpstreamRejectedException.class, rejected -> {
                     if (rejected.permanent()) {
                         failures.put(key, rejected);
                     }
                 })
-                .doOnError(failure -> log.warn(
-                        "Minting {} for credential '{}' failed: {}",
-                        kind,
-                        key.credential(),
-                        UpstreamCalls.describe(failure)));
+                .doOnError(
+                        failure -> !(failure instanceof MintDeferred),
+                        failure -> log.warn(
+                                "Minting {} for credential '{}' failed: {}",
+                                kind,
+                                key.credential(),
+                                UpstreamCalls.describe(failure)))
+                .contextWrite(urgency::into);
     }
 
     private Mono<Obtained<V>> timed(CacheKey key, long started) {
         return minter.apply(key)
                 .doOnNext(
                         fresh -> observer.minted(kind, key.credential(), Duration.ofNanos(System.nanoTime() - started)))
-                .doOnError(failure -> observer.mintFailed(
-                        kind, key.credential(), Duration.ofNanos(System.nanoTime() - started), failure));
+                .doOnError(
+                        failure -> !(failure instanceof MintDeferred),
+                        failure -> observer.mintFailed(
+                                kind, key.credential(), Duration.ofNanos(System.nanoTime() - started), failure));
     }
 
     // Emissions may race (two keys minted at once on two threads); the sink needs them serialised.

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenbroker.credential.TrustedProfile;
 import dev.tokenbroker.problem.UpstreamRejectedException;
+import dev.tokenbroker.support.MintDeferred;
+import dev.tokenbroker.support.RetryableUpstreamFailure;
 import dev.tokenbroker.support.Secret;
 import dev.tokenbroker.support.Upstream;
+import dev.tokenbroker.support.UpstreamBudget;
 import dev.tokenbroker.support.UpstreamCalls;
 import dev.tokenbroker.support.UpstreamSettings;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.springframework.http.HttpStatusCode;
@@ -25,7 +29,9 @@ import reactor.core.publisher.Mono;
  * profile's token for a compute-resource token, as IBM's {@code ContainerAuthenticator} asks) or the assume grant (a
  * trusted profile's token for another IAM token, as IBM's {@code IamAssumeAuthenticator} asks). Transient failures (I/O, timeouts, 429, 5xx) are retried with backoff; what is left is emitted as
  * {@link dev.tokenbroker.problem.UpstreamUnavailableException} or {@link UpstreamRejectedException} (with IAM's
- * {@code errorCode}; permanent for 400/401/403). Thread-safe.
+ * {@code errorCode}; permanent for 400/401/403). Every attempt first takes its turn in the {@link UpstreamBudget}
+ * ({@code tokenbroker.iam.max-calls-per-second}); a 429 pauses the budget's refreshes ahead until its
+ * {@code Retry-After}. Thread-safe.
  */
 public final class IamTokenProvider {
 
@@ -40,12 +46,22 @@ public final class IamTokenProvider {
 
     private static final Upstream UPSTREAM = Upstream.IAM;
 
+    // A 429 without Retry-After pauses refreshes ahead this long (IAM sends one; this is the fallback).
+    private static final Duration PAUSE_WITHOUT_RETRY_AFTER = Duration.ofSeconds(5);
+
     private final WebClient client;
     private final URI tokenUri;
     private final UpstreamSettings settings;
     private final Clock clock;
+    private final UpstreamBudget budget;
 
+    /** Without a budget: every attempt goes at once. */
     public IamTokenProvider(WebClient.Builder builder, IamProperties properties, Clock clock) {
+        this(builder, properties, clock, UpstreamBudget.UNLIMITED);
+    }
+
+    public IamTokenProvider(WebClient.Builder builder, IamProperties properties, Clock clock, UpstreamBudget budget) {
+        this.budget = budget;
         this.client = UpstreamCalls.webClient(builder, properties.http());
         this.tokenUri = UriComponentsBuilder.fromUri(properties.url())
                 .path("/identity/token")
@@ -107,16 +123,30 @@ public final class IamTokenProvider {
                 "to let the master key assume the trusted profile");
     }
 
-    // One token request per attempt, the form built afresh for each (it is what holds the secret).
+    // One token request per attempt, each after its turn in the budget, the form built afresh for each (it is what
+    // holds the secret). A refusal of the budget is not retried: it is already the caller's answer.
     private Mono<IamToken> call(Supplier<BodyInserters.FormInserter<String>> form, String refused) {
-        return Mono.defer(() -> client.post()
+        return budget.acquire()
+                .then(Mono.defer(() -> client.post()
                         .uri(tokenUri)
                         .contentType(MediaType.APPLICATION_FORM_URLENCODED)
                         .accept(MediaType.APPLICATION_JSON)
                         .body(form.get())
-                        .exchangeToMono(response -> read(response, refused)))
+                        .exchangeToMono(response -> read(response, refused))))
+                .onErrorResume(RetryableUpstreamFailure.class, this::pauseOn429)
                 .retryWhen(UpstreamCalls.retry(UPSTREAM, settings))
-                .onErrorMap(failure -> UpstreamCalls.translate(UPSTREAM, failure));
+                .onErrorMap(
+                        failure -> !(failure instanceof MintDeferred),
+                        failure -> UpstreamCalls.translate(UPSTREAM, failure));
+    }
+
+    // IAM's 429 pauses every replica's refreshes ahead until its Retry-After; the failure goes on to the retries.
+    private Mono<IamToken> pauseOn429(RetryableUpstreamFailure failure) {
+        if (failure.status() != 429) {
+            return Mono.error(failure);
+        }
+        return budget.pause(failure.retryAfter().orElse(PAUSE_WITHOUT_RETRY_AFTER))
+                .then(Mono.error(failure));
     }
 
     private Mono<IamToken> read(ClientResponse response, String refused) {

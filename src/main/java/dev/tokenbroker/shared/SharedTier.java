@@ -1,8 +1,11 @@
 package dev.tokenbroker.shared;
 
+import dev.tokenbroker.shared.RedisLink.RedisUnavailable;
 import dev.tokenbroker.support.Expiring;
 import dev.tokenbroker.support.Obtained;
 import dev.tokenbroker.support.Secret;
+import dev.tokenbroker.support.Upstream;
+import dev.tokenbroker.support.UpstreamBudget;
 import dev.tokenbroker.vault.SecretRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,33 +18,38 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The shared tier in front of the upstreams (DESIGN §11): before a replica mints, it looks in Redis for a credential
  * another replica minted; if there is none, the replica that wins a short lease ({@code SET NX PX}) mints and writes
- * it, the others wait for it up to the lease and then mint themselves (a duplicate mint is harmless, a failed caller
- * is not). Values are AES-256-GCM encrypted ({@link SharedCipher}) and expire with the credential.
+ * it, the others wait for it while the lease is held and then take their turn (a duplicate mint is harmless, a failed
+ * caller is not). Values are AES-256-GCM encrypted ({@link SharedCipher}) and expire with the credential.
  *
- * <p>Redis never fails a caller: any error, a call slower than {@code timeout}, or a value that does not decrypt, and
- * the replica mints as it would alone; after a failure Redis is left alone for {@code backoff}, then tried again.
- * {@link #state()} ({@code connecting} until the first answer) and the {@code tokenbroker.shared.*} meters show it. With the tier disabled, {@link #disabled()}
+ * <p>Timeouts by path: a cache hit never comes here. A lookup (a local miss or a due refresh, which would otherwise
+ * wait on an upstream) waits on Redis up to {@code lease}; a caller who holds a credential just minted waits at most
+ * {@code timeout} for it to be written (the write goes on in the background). {@link #awaitReady} connects and reads
+ * the encryption key before the replica reports ready.
+ *
+ * <p>Redis never fails a caller: any error, a call slower than its bound, or a value that does not decrypt, and the
+ * replica mints as it would alone. While Redis is known to be away ({@code fallback}) lookups do not ask it; a probe
+ * does, every {@code backoff}, and its first answer brings the tier back. A credential minted meanwhile is written to
+ * Redis then (unless another replica's is there by then), so replicas that start later read it instead of minting.
+ * {@link #state()} and the {@code tokenbroker.shared.*} meters show it. With the tier disabled, {@link #disabled()}
  * mints straight away. Thread-safe.
  */
 public final class SharedTier implements SmartLifecycle {
-
-    private static final Logger log = LoggerFactory.getLogger(SharedTier.class);
 
     /** Counter of lookups, tag {@code outcome}: {@code hit}, {@code miss}, {@code undecryptable}, {@code fallback}. */
     public static final String LOOKUPS = "tokenbroker.shared.lookups";
@@ -49,21 +57,34 @@ public final class SharedTier implements SmartLifecycle {
     /** Counter of mint rights, tag {@code outcome}: {@code won}, {@code waited} (got the winner's), {@code takeover}. */
     public static final String LEASES = "tokenbroker.shared.leases";
 
+    /**
+     * Counter of credentials minted while Redis was away and written there once it answered, tag {@code outcome}:
+     * {@code written}, or {@code present} (another replica's was there first).
+     */
+    public static final String WRITE_BACKS = "tokenbroker.shared.write-backs";
+
     private static final RedisScript<Long> RELEASE = RedisScript.of(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
             Long.class);
 
-    private final ReactiveStringRedisTemplate redis;
+    private static final RedisScript<Long> EXTEND = RedisScript.of(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else"
+                    + " return 0 end",
+            Long.class);
+
+    // A loser that finds the lease gone without a value contends again this many times, then mints alone.
+    private static final int ROUNDS = 3;
+
+    private final RedisLink link;
     private final SharedTierProperties properties;
     private final SecretRepository secrets;
     private final Clock clock;
     private final SecureRandom random = seededRandom();
     private final SharedCipher cipher;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Pending<?>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean writingBack = new AtomicBoolean();
     private final MeterRegistry meters;
-    private volatile long skipUntilNanos = Long.MIN_VALUE;
-    private volatile State state;
-    private volatile Disposable running;
 
     private SharedTier(
             ReactiveStringRedisTemplate redis,
@@ -71,19 +92,24 @@ public final class SharedTier implements SmartLifecycle {
             SecretRepository secrets,
             Clock clock,
             MeterRegistry meters) {
-        this.redis = redis;
+        this.link = redis == null ? null : new RedisLink(redis, properties, clock);
         this.properties = properties;
         this.secrets = secrets;
         this.clock = clock;
         this.meters = meters;
         this.cipher = new SharedCipher(random);
-        this.state = new State(redis == null ? "disabled" : "connecting", clock.instant(), null);
+        if (link != null) {
+            link.onRejoin(this::writeBack);
+        }
         if (meters != null) {
             for (String outcome : List.of("hit", "miss", "undecryptable", "fallback")) {
                 counter(LOOKUPS, outcome, "Shared-tier lookups before a mint, by outcome");
             }
             for (String outcome : List.of("won", "waited", "takeover")) {
                 counter(LEASES, outcome, "Shared-tier mint rights: won, waited for the winner's, taken over");
+            }
+            for (String outcome : List.of("written", "present")) {
+                counter(WRITE_BACKS, outcome, "Credentials minted while Redis was away, written once it answered");
             }
         }
     }
@@ -104,46 +130,73 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     /**
-     * Connects to Redis in the background (a {@code PING}) so that the first request finds a connection, and while
-     * the tier is not {@code connected}, pings it every {@code backoff}: the tier rejoins by itself, traffic or not.
+     * The call budget of an upstream (DESIGN §10), kept in Redis for every replica while the tier is on and Redis
+     * answers, in this replica otherwise.
+     *
+     * @param callsPerSecond the rate; the bucket holds one second of calls ({@code 0}: no cap, pauses only)
+     * @param maxWait the longest a call waits for its turn; a later turn is refused
+     */
+    public UpstreamBudget budget(Upstream upstream, int callsPerSecond, Duration maxWait, MeterRegistry registry) {
+        return new SharedBudget(
+                link, link == null ? null : properties.lease(), upstream, callsPerSecond, maxWait, registry);
+    }
+
+    /**
+     * Probes Redis every {@code backoff} while the tier is not {@code connected}: the tier rejoins by itself, traffic
+     * or not.
      */
     @Override
     public void start() {
-        if (redis != null) {
-            running = Flux.interval(Duration.ZERO, properties.backoff(), Schedulers.parallel())
-                    .onBackpressureDrop()
-                    .filter(tick -> !"connected".equals(state.state()))
-                    .concatMap(
-                            tick -> call(Mono.defer(() -> redis.execute(connection -> connection.ping())
-                                            .next()))
-                                    .onErrorResume(RedisUnavailable.class, failure -> Mono.empty()),
-                            1)
-                    .subscribe();
+        if (link != null) {
+            link.startProbing();
         }
     }
 
     @Override
     public void stop() {
-        Disposable connecting = running;
-        running = null;
-        if (connecting != null) {
-            connecting.dispose();
+        if (link != null) {
+            link.stopProbing();
         }
     }
 
     @Override
     public boolean isRunning() {
-        return running != null;
+        return link != null && link.probing();
+    }
+
+    /**
+     * Blocks (at start-up, before the replica reports ready; never on an event loop) until Redis answers and the
+     * encryption key is read, then warms the lookup's paths once (a read, the lease's script, the cipher), so that
+     * the first lookup of a cold replica meets a connection and warm code. After {@code bound}, gives up: the replica
+     * reports ready in {@code fallback} and mints alone until Redis answers. No-op with the tier disabled.
+     */
+    public void awaitReady(Duration bound) {
+        if (link == null) {
+            return;
+        }
+        Mono<Void> ready = encryptionKey()
+                .then(link.probe()
+                        .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofMillis(100))
+                                .filter(RedisUnavailable.class::isInstance)))
+                .then(Mono.defer(this::warmUp));
+        try {
+            ready.block(bound);
+        } catch (RuntimeException failure) {
+            link.gaveUp(
+                    failure instanceof RedisUnavailable
+                            ? failure.getMessage()
+                            : "not connected within " + bound.toMillis() + " ms");
+        }
     }
 
     /** Whether the tier is on. */
     public boolean enabled() {
-        return redis != null;
+        return link != null;
     }
 
-    /** {@code disabled}, {@code connected} or {@code fallback}, since when, and the last failure (no secret). */
+    /** {@code disabled}, {@code connecting}, {@code connected} or {@code fallback}, since when, and the last failure. */
     public State state() {
-        return state;
+        return link == null ? new State("disabled", Instant.EPOCH, null) : link.state();
     }
 
     /**
@@ -163,13 +216,17 @@ public final class SharedTier implements SmartLifecycle {
             SharedCodec<V> codec,
             Predicate<V> usable,
             Supplier<Mono<V>> mint) {
-        if (redis == null || System.nanoTime() < skipUntilNanos) {
-            if (redis != null) {
-                counter(LOOKUPS, "fallback", null).increment();
-            }
+        if (link == null) {
             return mint.get().map(Obtained::minted);
         }
         String name = SharedCipher.name(kind, credential, masterKey);
+        if (!link.usable()) {
+            counter(LOOKUPS, "fallback", null).increment();
+            return mintAlone(name, codec, mint);
+        }
+        if (!pending.isEmpty()) {
+            writeBack();
+        }
         return encryptionKey()
                 .then(read(name, codec, usable))
                 .flatMap(found -> {
@@ -178,27 +235,35 @@ public final class SharedTier implements SmartLifecycle {
                 })
                 .switchIfEmpty(Mono.defer(() -> {
                     counter(LOOKUPS, "miss", null).increment();
-                    return leased(name, codec, usable, mint);
+                    return contend(name, codec, usable, mint, 0);
                 }))
                 .onErrorResume(RedisUnavailable.class, failure -> {
                     counter(LOOKUPS, "fallback", null).increment();
-                    return mint.get().map(Obtained::minted);
+                    return mintAlone(name, codec, mint);
                 });
     }
 
-    private <V extends Expiring> Mono<Obtained<V>> leased(
-            String name, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint) {
+    // Redis away: mint here, and remember it for the write-back once Redis answers.
+    private <V extends Expiring> Mono<Obtained<V>> mintAlone(
+            String name, SharedCodec<V> codec, Supplier<Mono<V>> mint) {
+        return mint.get().doOnNext(fresh -> remember(name, codec, fresh)).map(Obtained::minted);
+    }
+
+    private <V extends Expiring> Mono<Obtained<V>> contend(
+            String name, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint, int round) {
         String lease = name + ":lease";
         byte[] id = new byte[16];
         random.nextBytes(id);
         String holder = HexFormat.of().formatHex(id);
-        return call(redis.opsForValue().setIfAbsent(lease, holder, properties.lease()))
+        return link.call(link.redis().opsForValue().setIfAbsent(lease, holder, properties.lease()), properties.lease())
                 .flatMap(won -> Boolean.TRUE.equals(won)
                         ? mintAndShare(name, lease, holder, codec, usable, mint)
-                        : waitForWinner(name, codec, usable, mint));
+                        : waitForWinner(name, lease, codec, usable, mint, round));
     }
 
-    // Looks again once the lease is won: the previous holder may have written between our read and our lease.
+    // Looks again once the lease is won: the previous holder may have written between our read and our lease. The
+    // mint may be told to wait for its turn in the upstream's budget: the lease is then held that much longer, so
+    // that the others keep waiting for this mint instead of making their own.
     private <V extends Expiring> Mono<Obtained<V>> mintAndShare(
             String name,
             String lease,
@@ -207,56 +272,151 @@ public final class SharedTier implements SmartLifecycle {
             Predicate<V> usable,
             Supplier<Mono<V>> mint) {
         counter(LEASES, "won", null).increment();
+        Runnable release = () -> release(lease, holder);
+        LeaseHold hold = wait -> extend(lease, holder, wait);
         return read(name, codec, usable)
+                .doOnNext(found -> release.run())
                 .map(Obtained::fromSharedTier)
-                .switchIfEmpty(Mono.defer(() -> mintAndWrite(name, codec, mint)))
-                .doFinally(signal -> call(redis.execute(RELEASE, List.of(lease), List.of(holder))
-                                .next())
-                        .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
-                        .subscribe());
+                .switchIfEmpty(Mono.defer(() -> mint.get()
+                        .contextWrite(context -> context.put(LeaseHold.class, hold))
+                        .doOnError(failure -> release.run())
+                        .flatMap(fresh -> share(name, codec, fresh, release))));
     }
 
-    // Short polls for the winner's value, up to the lease; then mint here (the winner may have died).
+    // Polls for the winner's value while its lease is held. A lease gone without a value (the winner's mint failed,
+    // or the winner died and its lease expired): contend again, a few rounds, then mint here.
     private <V extends Expiring> Mono<Obtained<V>> waitForWinner(
-            String name, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint) {
-        long polls = Math.max(
-                1, properties.lease().toMillis() / properties.pollInterval().toMillis());
+            String name, String lease, SharedCodec<V> codec, Predicate<V> usable, Supplier<Mono<V>> mint, int round) {
         return Mono.delay(properties.pollInterval())
-                .then(read(name, codec, usable))
-                .repeatWhenEmpty((int) polls, repeat -> repeat.delayElements(properties.pollInterval()))
-                .doOnNext(found -> counter(LEASES, "waited", null).increment())
-                .map(Obtained::fromSharedTier)
-                .switchIfEmpty(Mono.defer(() -> {
+                .then(look(name, lease, codec, usable))
+                .flatMap(look -> {
+                    if (look.value() != null) {
+                        counter(LEASES, "waited", null).increment();
+                        return Mono.just(Obtained.fromSharedTier(look.value()));
+                    }
+                    if (look.held()) {
+                        return waitForWinner(name, lease, codec, usable, mint, round);
+                    }
+                    if (round + 1 < ROUNDS) {
+                        return contend(name, codec, usable, mint, round + 1);
+                    }
                     counter(LEASES, "takeover", null).increment();
-                    return mintAndWrite(name, codec, mint);
-                }));
+                    return mint.get().flatMap(fresh -> share(name, codec, fresh, () -> {}));
+                });
     }
 
-    private <V extends Expiring> Mono<Obtained<V>> mintAndWrite(
-            String name, SharedCodec<V> codec, Supplier<Mono<V>> mint) {
-        return mint.get().flatMap(fresh -> write(name, codec, fresh).thenReturn(Obtained.minted(fresh)));
+    private <V extends Expiring> Mono<Look<V>> look(
+            String name, String lease, SharedCodec<V> codec, Predicate<V> usable) {
+        return read(name, codec, usable)
+                .map(found -> new Look<>(found, true))
+                .switchIfEmpty(Mono.defer(() -> link.call(link.redis().hasKey(lease), properties.lease())
+                        .map(held -> new Look<V>(null, Boolean.TRUE.equals(held)))));
+    }
+
+    // The write starts now and goes on in the background up to the lease (then `after`: the lease's release); the
+    // caller, who holds its credential, waits for it at most `timeout`.
+    private <V extends Expiring> Mono<Obtained<V>> share(String name, SharedCodec<V> codec, V fresh, Runnable after) {
+        CompletableFuture<Void> written =
+                write(name, codec, fresh).doFinally(signal -> after.run()).toFuture();
+        return Mono.fromFuture(written, true)
+                .timeout(properties.timeout())
+                .onErrorResume(TimeoutException.class, slow -> Mono.empty())
+                .thenReturn(Obtained.minted(fresh));
     }
 
     private <V extends Expiring> Mono<V> read(String name, SharedCodec<V> codec, Predicate<V> usable) {
-        return call(redis.opsForValue().get(name)).flatMap(value -> {
-            Optional<V> decoded = cipher.decrypt(name, value).flatMap(bytes -> decode(codec, bytes));
-            if (decoded.isEmpty()) {
-                counter(LOOKUPS, "undecryptable", null).increment();
-                return Mono.empty();
-            }
-            return usable.test(decoded.get()) ? Mono.just(decoded.get()) : Mono.empty();
-        });
+        return link.call(link.redis().opsForValue().get(name), properties.lease())
+                .flatMap(value -> {
+                    Optional<V> decoded = cipher.decrypt(name, value).flatMap(bytes -> decode(codec, bytes));
+                    if (decoded.isEmpty()) {
+                        counter(LOOKUPS, "undecryptable", null).increment();
+                        return Mono.empty();
+                    }
+                    return usable.test(decoded.get()) ? Mono.just(decoded.get()) : Mono.empty();
+                });
     }
 
-    // Expires with the credential. A failed write only costs the other replicas a mint.
+    // Expires with the credential. A write that fails is left for the write-back: it never fails the caller.
     private <V extends Expiring> Mono<Void> write(String name, SharedCodec<V> codec, V fresh) {
         Duration left = fresh.remaining(clock.instant());
         if (left.isNegative() || left.isZero()) {
             return Mono.empty();
         }
-        return call(redis.opsForValue().set(name, cipher.encrypt(name, codec.encode(fresh)), left))
+        return link.call(
+                        link.redis().opsForValue().set(name, cipher.encrypt(name, codec.encode(fresh)), left),
+                        properties.lease())
+                .doOnNext(written -> pending.remove(name))
                 .then()
-                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
+                .onErrorResume(RedisUnavailable.class, failure -> {
+                    remember(name, codec, fresh);
+                    return Mono.empty();
+                });
+    }
+
+    private <V extends Expiring> void remember(String name, SharedCodec<V> codec, V fresh) {
+        pending.put(name, new Pending<>(codec, fresh));
+    }
+
+    // Writes what was minted while Redis was away, unless another replica's value is there by then (SET NX); one
+    // write-back at a time; what fails stays for the next rejoin.
+    private void writeBack() {
+        if (pending.isEmpty() || !writingBack.compareAndSet(false, true)) {
+            return;
+        }
+        encryptionKey()
+                .thenMany(Flux.fromIterable(List.copyOf(pending.entrySet())))
+                .concatMap(entry -> writeBack(entry.getKey(), entry.getValue()))
+                .doFinally(signal -> writingBack.set(false))
+                .subscribe(written -> {}, failure -> {});
+    }
+
+    private Mono<Void> writeBack(String name, Pending<?> value) {
+        Duration left = value.value().remaining(clock.instant());
+        if (left.isNegative() || left.isZero()) {
+            pending.remove(name, value);
+            return Mono.empty();
+        }
+        return link.call(
+                        link.redis().opsForValue().setIfAbsent(name, value.sealed(cipher, name), left),
+                        properties.lease())
+                .doOnNext(written -> {
+                    pending.remove(name, value);
+                    counter(WRITE_BACKS, Boolean.TRUE.equals(written) ? "written" : "present", null)
+                            .increment();
+                })
+                .then();
+    }
+
+    // Fire and forget: a lease that is not released expires by itself.
+    private void release(String lease, String holder) {
+        link.call(link.redis().execute(RELEASE, List.of(lease), List.of(holder)).next(), properties.lease())
+                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
+                .subscribe();
+    }
+
+    private void extend(String lease, String holder, Duration wait) {
+        String millis = Long.toString(wait.plus(properties.lease()).toMillis());
+        link.call(
+                        link.redis()
+                                .execute(EXTEND, List.of(lease), List.of(holder, millis))
+                                .next(),
+                        properties.lease())
+                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
+                .subscribe();
+    }
+
+    // One read of an absent key and one run of the lease's script, through the cipher: the first lookup of a cold
+    // JVM then finds its code paths compiled enough and the script cached by Redis.
+    private Mono<Void> warmUp() {
+        String absent = "tokenbroker:warm-up:" + HexFormat.of().formatHex(seed());
+        cipher.decrypt(absent, cipher.encrypt(absent, new byte[16]));
+        return link.call(link.redis().opsForValue().get(absent), properties.lease())
+                .then(link.call(
+                        link.redis()
+                                .execute(RELEASE, List.of(absent + ":lease"), List.of("warm-up"))
+                                .next(),
+                        properties.lease()))
+                .then();
     }
 
     // The encryption key's newest version, taken on every lookup (the vault read is in memory).
@@ -264,40 +424,16 @@ public final class SharedTier implements SmartLifecycle {
         return secrets.read(properties.encryptionKeySecret())
                 .doOnNext(cipher::use)
                 .then()
-                .onErrorMap(failure -> !(failure instanceof RedisUnavailable), failure -> unavailable(failure));
+                .onErrorMap(
+                        failure -> !(failure instanceof RedisUnavailable),
+                        failure -> link.unavailable(
+                                "encryption key: " + failure.getClass().getSimpleName()));
     }
 
-    // Off the event loop: Lettuce connects synchronously on first use (and after a failed start-up connect).
-    private <T> Mono<T> call(Mono<T> command) {
-        return command.subscribeOn(Schedulers.boundedElastic())
-                .timeout(properties.timeout())
-                .doOnSuccess(answer -> recovered())
-                .onErrorMap(failure -> !(failure instanceof RedisUnavailable), this::unavailable);
-    }
-
-    private RedisUnavailable unavailable(Throwable failure) {
-        skipUntilNanos = System.nanoTime() + properties.backoff().toNanos();
-        String reason = failure instanceof java.util.concurrent.TimeoutException
-                ? "timed out after " + properties.timeout().toMillis() + " ms"
-                : failure.getClass().getSimpleName();
-        if (!"fallback".equals(state.state()) && !"connecting".equals(state.state())) {
-            log.warn("Shared tier unavailable ({}): each replica mints for itself until it answers again", reason);
-            state = new State("fallback", clock.instant(), reason);
-        }
-        return new RedisUnavailable(reason);
-    }
-
-    // Redis answered: use it again at once, even within the backoff of an earlier failure.
-    private void recovered() {
-        if (skipUntilNanos != Long.MIN_VALUE) {
-            skipUntilNanos = Long.MIN_VALUE;
-        }
-        if ("connecting".equals(state.state())) {
-            state = new State("connected", clock.instant(), null);
-        } else if ("fallback".equals(state.state())) {
-            log.info("Shared tier answers again: replicas share minted credentials");
-            state = new State("connected", clock.instant(), state.lastError());
-        }
+    private byte[] seed() {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return bytes;
     }
 
     private static <V> Optional<V> decode(SharedCodec<V> codec, byte[] bytes) {
@@ -337,10 +473,26 @@ public final class SharedTier implements SmartLifecycle {
      */
     public record State(String state, Instant since, String lastError) {}
 
-    // Redis could not be used: the caller mints alone.
-    private static final class RedisUnavailable extends RuntimeException {
-        RedisUnavailable(String reason) {
-            super(reason, null, false, false);
+    // What a waiting replica saw: the winner's value, or whether the winner's lease is still held.
+    private record Look<V>(V value, boolean held) {}
+
+    // A credential minted while Redis was away, to be written once it answers. Never printed.
+    private static final class Pending<V extends Expiring> {
+
+        private final SharedCodec<V> codec;
+        private final V value;
+
+        Pending(SharedCodec<V> codec, V value) {
+            this.codec = codec;
+            this.value = value;
+        }
+
+        V value() {
+            return value;
+        }
+
+        String sealed(SharedCipher cipher, String name) {
+            return cipher.encrypt(name, codec.encode(value));
         }
     }
 }

@@ -8,16 +8,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The shared tier ({@code tokenbroker.shared.*}); the Redis connection itself is Boot's {@code spring.data.redis.*}.
+ * The shared tier ({@code tokenbroker.shared.*}); the Redis connection itself is Boot's {@code spring.data.redis.*}
+ * (a single server, Sentinel or Cluster).
  *
  * @param enabled whether replicas share minted credentials through Redis (off by default: each replica mints alone)
  * @param encryptionKeySecret the vault secret whose field {@code key} holds the base64 of 32 random bytes, the AES-256
  *     key of the values in Redis; a new version of it is used for new values, older ones still decrypt
- * @param timeout the most any one Redis call may take before the broker goes on without it
- * @param lease how long the replica that won the right to mint holds it; the others wait for its result that long at
- *     most, then mint themselves
+ * @param timeout how long a caller who holds a credential just minted waits for it to be written to Redis before it
+ *     is answered (the write itself goes on in the background, up to {@code lease}). A cache hit never waits on
+ *     Redis; a lookup before a mint (a local miss, a due refresh) waits on it up to {@code lease}
+ * @param lease how long the replica that won the right to mint holds it (longer while its mint waits for a turn in
+ *     the upstream's call budget); the others wait for its result while it holds it; also the most any Redis call of
+ *     a lookup may take before the replica goes on without Redis
  * @param pollInterval how often a waiting replica looks for the winner's result
- * @param backoff after a failed Redis call, how long Redis is left alone before it is tried again
+ * @param backoff while Redis is away, how often it is probed; lookups do not ask it meanwhile
+ * @param readyTimeout the most start-up waits for Redis and the encryption key before the replica reports ready; past
+ *     it, the replica reports ready all the same and mints alone until Redis answers
  */
 @Validated
 @ConfigurationProperties("tokenbroker.shared")
@@ -27,7 +33,8 @@ public record SharedTierProperties(
         @DefaultValue("50ms") @DurationMin(millis = 1) Duration timeout,
         @DefaultValue("3s") @DurationMin(millis = 1) Duration lease,
         @DefaultValue("25ms") @DurationMin(millis = 1) Duration pollInterval,
-        @DefaultValue("1s") @DurationMin(millis = 1) Duration backoff) {
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration backoff,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration readyTimeout) {
 
     /** With the tier on, {@code encryption-key-secret} must name a vault secret. */
     @AssertTrue(message = "encryption-key-secret must name a vault secret when the shared tier is enabled")

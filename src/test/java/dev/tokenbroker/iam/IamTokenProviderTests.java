@@ -31,7 +31,7 @@ class IamTokenProviderTests {
             Duration.ofMillis(50),
             Duration.ofSeconds(10));
     private final IamTokenProvider provider =
-            new IamTokenProvider(WebClient.builder(), new IamProperties(URI.create(iam.url()), fast), clock);
+            new IamTokenProvider(WebClient.builder(), new IamProperties(URI.create(iam.url()), fast, 0), clock);
 
     @AfterEach
     void stop() {
