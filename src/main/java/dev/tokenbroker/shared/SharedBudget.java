@@ -121,7 +121,8 @@ final class SharedBudget implements UpstreamBudget {
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
     }
 
-    private Mono<Turn> turn(boolean urgent) {
+    // This call's turn, from Redis when it answers, else from the local bucket.
+    Mono<Turn> turn(boolean urgent) {
         Turn paused = urgent ? null : local.paused();
         if (paused != null) {
             return Mono.just(paused);

@@ -76,6 +76,9 @@ class SharedTierIntegrationTests {
 
     @BeforeEach
     void coldCluster() {
+        if (!redis.running()) {
+            redis.restart();
+        }
         redis.commands().flushall();
         brokers.forEach(broker -> broker.getBean(CredentialIssuer.class)
                 .caches()
@@ -263,6 +266,26 @@ class SharedTierIntegrationTests {
     }
 
     @Test
+    void iamTokenWhenMintedWhileRedisIsStoppedThenWrittenThereOnceItAnswersAndALateReplicaMintsNothing() {
+        redis.stop();
+        String minted =
+                ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
+        redis.restart();
+        // Within one probe (backoff 1 s) of Redis answering again, after Lettuce has reconnected (at most 1 s).
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys().contains(sharedKey()));
+
+        try (ConfigurableApplicationContext late = startBroker()) {
+            Answer first = ask(client(late)).block(Duration.ofSeconds(30));
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.token()).isEqualTo(minted);
+            assertThat(sources(late)).containsExactly("shared");
+        }
+        assertThat(iamCalls()).isEqualTo(1);
+        assertThat(counter(brokers.get(0), SharedTier.WRITE_BACKS, "written")).isPositive();
+    }
+
+    @Test
     void redisWhenEveryKeyAndValueIsReadThenNoSecretOrCallerIdIsInIt() {
         String token = ask(client(brokers.get(0))).block(Duration.ofSeconds(30)).token();
         ask(client(brokers.get(1))).block(Duration.ofSeconds(30));
@@ -272,9 +295,10 @@ class SharedTierIntegrationTests {
             everything.append(key).append('\n');
             // The values are strings; the IAM call budget is a hash (its turn and pause times).
             everything
-                    .append("string".equals(redis.commands().type(key))
-                            ? redis.commands().get(key)
-                            : redis.commands().hgetall(key).toString())
+                    .append(
+                            "string".equals(redis.commands().type(key))
+                                    ? redis.commands().get(key)
+                                    : redis.commands().hgetall(key).toString())
                     .append('\n');
             // DUMP: the value as Redis serializes it, each byte as one character.
             everything

@@ -28,7 +28,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * answers {@code access_token} (a JWT-shaped string), {@code refresh_token}, {@code token_type}, {@code expires_in},
  * {@code expiration}, {@code scope}; unknown keys get 400 {@code BXNIM0415E} with IAM's error body. Tests can script
  * the next answers, hold answers until released, stop the port (connection refused), and ask which key minted a
- * token. Thread-safe.
+ * token. Every request is recorded with its arrival time ({@link #mostCallsWithin}: calls per second). Thread-safe.
  *
  * <p>Trusted profiles (DESIGN §1): the cr-token grant ({@code cr_token} and one of {@code profile_id},
  * {@code profile_name}, {@code profile_crn}) and the assume grant ({@code access_token} and {@code profile_id},
@@ -201,6 +201,23 @@ public final class IamSimulator implements AutoCloseable {
     /** How many token requests arrived. */
     public int tokenCalls() {
         return requests.size();
+    }
+
+    /**
+     * The most token requests that arrived within any window of this length (a sliding window over the arrival times
+     * of {@link #requests()}): with {@code Duration.ofSeconds(1)}, the calls per second an upstream budget is held to.
+     */
+    public int mostCallsWithin(Duration window) {
+        List<Long> arrivals = requests.stream().map(Recorded::nanoTime).sorted().toList();
+        int most = 0;
+        int first = 0;
+        for (int last = 0; last < arrivals.size(); last++) {
+            while (arrivals.get(last) - arrivals.get(first) >= window.toNanos()) {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        return most;
     }
 
     /** Which API key minted this token, or {@code null} if we did not mint it. */

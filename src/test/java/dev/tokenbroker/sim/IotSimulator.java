@@ -178,6 +178,23 @@ public final class IotSimulator implements AutoCloseable {
         return List.copyOf(created);
     }
 
+    /**
+     * The most keys created through the API within any window of this length (by their creation time on the
+     * simulator's clock): with {@code Duration.ofSeconds(1)}, the creates per second.
+     */
+    public int mostCreatesWithin(Duration window) {
+        List<Instant> times = created.stream().map(Key::createdAt).sorted().toList();
+        int most = 0;
+        int first = 0;
+        for (int last = 0; last < times.size(); last++) {
+            while (Duration.between(times.get(first), times.get(last)).compareTo(window) >= 0) {
+                first++;
+            }
+            most = Math.max(most, last - first + 1);
+        }
+        return most;
+    }
+
     /** Every key that still exists. */
     public List<Key> live() {
         return keys.values().stream()
