@@ -100,8 +100,7 @@ final class SharedBudget implements UpstreamBudget {
     public Mono<Void> acquire() {
         return Mono.deferContextual(context -> {
             boolean urgent = MintUrgency.of(context) == MintUrgency.URGENT;
-            LeaseHold hold = context.getOrDefault(LeaseHold.class, null);
-            return turn(urgent).flatMap(turn -> take(turn, hold));
+            return turn(urgent).flatMap(this::take);
         });
     }
 
@@ -147,17 +146,12 @@ final class SharedBudget implements UpstreamBudget {
                         failure -> Mono.fromSupplier(() -> local.take(urgent, maxWait.toNanos())));
     }
 
-    private Mono<Void> take(Turn turn, LeaseHold hold) {
+    private Mono<Void> take(Turn turn) {
         Turn.Kind kind = turn.kind() == Turn.Kind.GRANTED && !turn.delay().isZero() ? Turn.Kind.WAITED : turn.kind();
         counters.get(kind).increment();
         return switch (kind) {
             case GRANTED -> Mono.empty();
-            case WAITED -> {
-                if (hold != null) {
-                    hold.holdFor(turn.delay());
-                }
-                yield Mono.delay(turn.delay()).then();
-            }
+            case WAITED -> Mono.delay(turn.delay()).then();
             case REFUSED ->
                 Mono.error(new UpstreamUnavailableException(
                         upstream,

@@ -27,15 +27,16 @@ import java.util.function.Supplier;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
  * The shared tier in front of the upstreams (DESIGN §11): before a replica mints, it looks in Redis for a credential
- * another replica minted; if there is none, the replica that wins a short lease ({@code SET NX PX}) mints and writes
- * it, the others wait for it while the lease is held and then take their turn (a duplicate mint is harmless, a failed
- * caller is not). Values are AES-256-GCM encrypted ({@link SharedCipher}) and expire with the credential.
+ * another replica minted; if there is none, the replica that wins a short lease ({@code SET NX PX}, renewed while its
+ * mint runs) mints and writes it, the others wait for it while the lease is held and then take their turn (a duplicate
+ * mint is harmless, a failed caller is not). Values are AES-256-GCM encrypted ({@link SharedCipher}) and expire with the credential.
  *
  * <p>Timeouts by path: a cache hit never comes here. A lookup (a local miss or a due refresh, which would otherwise
  * wait on an upstream) waits on Redis up to {@code lease}; a caller who holds a credential just minted waits at most
@@ -67,7 +68,7 @@ public final class SharedTier implements SmartLifecycle {
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
             Long.class);
 
-    private static final RedisScript<Long> EXTEND = RedisScript.of(
+    private static final RedisScript<Long> RENEW = RedisScript.of(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else"
                     + " return 0 end",
             Long.class);
@@ -261,9 +262,10 @@ public final class SharedTier implements SmartLifecycle {
                         : waitForWinner(name, lease, codec, usable, mint, round));
     }
 
-    // Looks again once the lease is won: the previous holder may have written between our read and our lease. The
-    // mint may be told to wait for its turn in the upstream's budget: the lease is then held that much longer, so
-    // that the others keep waiting for this mint instead of making their own.
+    // Looks again once the lease is won: the previous holder may have written between our read and our lease. While
+    // the mint runs (an upstream call, retries, a wait for a turn in the upstream's budget), the lease is renewed every
+    // third of it, so that the others keep waiting for this mint however long it takes; if this replica dies, the
+    // lease lapses within one lease.
     private <V extends Expiring> Mono<Obtained<V>> mintAndShare(
             String name,
             String lease,
@@ -273,14 +275,19 @@ public final class SharedTier implements SmartLifecycle {
             Supplier<Mono<V>> mint) {
         counter(LEASES, "won", null).increment();
         Runnable release = () -> release(lease, holder);
-        LeaseHold hold = wait -> extend(lease, holder, wait);
         return read(name, codec, usable)
                 .doOnNext(found -> release.run())
                 .map(Obtained::fromSharedTier)
-                .switchIfEmpty(Mono.defer(() -> mint.get()
-                        .contextWrite(context -> context.put(LeaseHold.class, hold))
-                        .doOnError(failure -> release.run())
-                        .flatMap(fresh -> share(name, codec, fresh, release))));
+                .switchIfEmpty(Mono.defer(() -> {
+                    Disposable renewal = Flux.interval(properties.lease().dividedBy(3))
+                            .onBackpressureDrop()
+                            .concatMap(tick -> renew(lease, holder), 1)
+                            .subscribe();
+                    return mint.get()
+                            .doFinally(signal -> renewal.dispose())
+                            .doOnError(failure -> release.run())
+                            .flatMap(fresh -> share(name, codec, fresh, release));
+                }));
     }
 
     // Polls for the winner's value while its lease is held. A lease gone without a value (the winner's mint failed,
@@ -394,15 +401,14 @@ public final class SharedTier implements SmartLifecycle {
                 .subscribe();
     }
 
-    private void extend(String lease, String holder, Duration wait) {
-        String millis = Long.toString(wait.plus(properties.lease()).toMillis());
-        link.call(
+    private Mono<Long> renew(String lease, String holder) {
+        String millis = Long.toString(properties.lease().toMillis());
+        return link.call(
                         link.redis()
-                                .execute(EXTEND, List.of(lease), List.of(holder, millis))
+                                .execute(RENEW, List.of(lease), List.of(holder, millis))
                                 .next(),
                         properties.lease())
-                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
-                .subscribe();
+                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
     }
 
     // One read of an absent key and one run of the lease's script, through the cipher: the first lookup of a cold

@@ -17,9 +17,10 @@ import org.springframework.validation.annotation.Validated;
  * @param timeout how long a caller who holds a credential just minted waits for it to be written to Redis before it
  *     is answered (the write itself goes on in the background, up to {@code lease}). A cache hit never waits on
  *     Redis; a lookup before a mint (a local miss, a due refresh) waits on it up to {@code lease}
- * @param lease how long the replica that won the right to mint holds it (longer while its mint waits for a turn in
- *     the upstream's call budget); the others wait for its result while it holds it; also the most any Redis call of
- *     a lookup may take before the replica goes on without Redis
+ * @param lease the right to mint, won by one replica: renewed every third of it while its mint runs (an upstream call
+ *     with its retries, a wait for a turn in the upstream's call budget), so it lapses within one lease of that replica
+ *     dying; the others wait for its result while it is held. Also the most any Redis call of a lookup may take
+ *     before the replica goes on without Redis
  * @param pollInterval how often a waiting replica looks for the winner's result
  * @param backoff while Redis is away, how often it is probed; lookups do not ask it meanwhile
  * @param readyTimeout the most start-up waits for Redis and the encryption key before the replica reports ready; past
