@@ -191,7 +191,17 @@ The whole application.yaml: extraApplicationConfig, then the ports, then tokenbr
 {{- if .Values.shared.enabled }}
 {{- $sh := .Values.shared }}
 {{- $_ := set $tokenbroker "shared" (dict "enabled" true "encryption-key-secret" $sh.encryptionKeySecret "timeout" $sh.timeout) }}
-{{- $redis := dict "host" (required "shared.redis.host is required when shared.enabled" $sh.redis.host) "port" $sh.redis.port "database" $sh.redis.database "ssl" (dict "enabled" $sh.redis.tls) }}
+{{- $redis := dict "database" $sh.redis.database "ssl" (dict "enabled" $sh.redis.tls) }}
+{{- if and $sh.redis.sentinel.master $sh.redis.cluster.nodes }}
+{{- fail "set one of shared.redis.sentinel.master and shared.redis.cluster.nodes, not both" }}
+{{- else if $sh.redis.sentinel.master }}
+{{- $_ := set $redis "sentinel" (dict "master" $sh.redis.sentinel.master "nodes" (required "shared.redis.sentinel.nodes is required with shared.redis.sentinel.master" $sh.redis.sentinel.nodes)) }}
+{{- else if $sh.redis.cluster.nodes }}
+{{- $_ := set $redis "cluster" (dict "nodes" $sh.redis.cluster.nodes) }}
+{{- else }}
+{{- $_ := set $redis "host" (required "shared.redis.host (or shared.redis.sentinel or shared.redis.cluster) is required when shared.enabled" $sh.redis.host) }}
+{{- $_ := set $redis "port" $sh.redis.port }}
+{{- end }}
 {{- with $sh.redis.username }}
 {{- $_ := set $redis "username" . }}
 {{- end }}

@@ -432,6 +432,57 @@ class HelmChartTests {
     }
 
     @Test
+    void renderWhenSharedRedisSentinelThenBootsSentinelSettingsInsteadOfHostAndTheSentinelsPortsOpen() {
+        List<HasMetadata> objects = render(template(SHARED_VALUES)
+                .set("shared.redis.host", "")
+                .set("shared.redis.sentinel.master", "mymaster")
+                .set("shared.redis.sentinel.nodes[0]", "redis-node-0.redis-headless.redis.svc.cluster.local:26379")
+                .set("shared.redis.sentinel.nodes[1]", "redis-node-1.redis-headless.redis.svc.cluster.local:26379"));
+
+        Map<String, Object> redis = GenericKubernetesResource.get(applicationYaml(objects), "spring", "data", "redis");
+        assertThat(redis).doesNotContainKeys("host", "port", "cluster");
+        assertThat(redis.get("sentinel"))
+                .isEqualTo(Map.of(
+                        "master",
+                        "mymaster",
+                        "nodes",
+                        List.of(
+                                "redis-node-0.redis-headless.redis.svc.cluster.local:26379",
+                                "redis-node-1.redis-headless.redis.svc.cluster.local:26379")));
+        assertThat(redisEgressPorts(objects)).containsExactly(6380, 26379);
+    }
+
+    @Test
+    void renderWhenSharedRedisClusterThenBootsClusterNodesInsteadOfHostAndEveryNodesPortOpen() {
+        List<HasMetadata> objects = render(template(SHARED_VALUES)
+                .set("shared.redis.host", "")
+                .set("shared.redis.cluster.nodes[0]", "redis-cluster-0.redis-cluster-headless.redis:6379")
+                .set("shared.redis.cluster.nodes[1]", "redis-cluster-1.redis-cluster-headless.redis:6379")
+                .set("shared.redis.cluster.nodes[2]", "redis-cluster-2.redis-cluster-headless.redis:6390"));
+
+        Map<String, Object> redis = GenericKubernetesResource.get(applicationYaml(objects), "spring", "data", "redis");
+        assertThat(redis).doesNotContainKeys("host", "port", "sentinel");
+        assertThat(redis.get("cluster"))
+                .isEqualTo(Map.of(
+                        "nodes",
+                        List.of(
+                                "redis-cluster-0.redis-cluster-headless.redis:6379",
+                                "redis-cluster-1.redis-cluster-headless.redis:6379",
+                                "redis-cluster-2.redis-cluster-headless.redis:6390")));
+        assertThat(redisEgressPorts(objects)).containsExactly(6380, 6379, 6390);
+    }
+
+    @Test
+    void templateWhenSharedRedisSentinelAndClusterBothSetThenRefused() {
+        TemplateCommand command = template(SHARED_VALUES)
+                .set("shared.redis.sentinel.master", "mymaster")
+                .set("shared.redis.sentinel.nodes[0]", "sentinel:26379")
+                .set("shared.redis.cluster.nodes[0]", "node:6379");
+
+        assertThatThrownBy(command::call).hasMessageContaining("not both");
+    }
+
+    @Test
     void templateWhenSharedEnabledWithoutRedisHostThenRefused() {
         TemplateCommand command = template().set("shared.enabled", "true");
 
@@ -508,6 +559,23 @@ class HelmChartTests {
                         .getMinAvailable()
                         .getIntVal())
                 .isEqualTo(1);
+    }
+
+    // The ports of the NetworkPolicy's egress rule to the shared tier's Redis (the one with pod or namespace peers).
+    private static List<Integer> redisEgressPorts(List<HasMetadata> objects) {
+        return only(objects, NetworkPolicy.class).getSpec().getEgress().stream()
+                .filter(rule -> rule.getTo() != null
+                        && rule.getTo().stream()
+                                .anyMatch(peer -> peer.getNamespaceSelector() != null
+                                        && peer.getNamespaceSelector()
+                                                .getMatchLabels()
+                                                .containsValue("redis")))
+                .findFirst()
+                .orElseThrow()
+                .getPorts()
+                .stream()
+                .map(HelmChartTests::portNumber)
+                .toList();
     }
 
     @Test
