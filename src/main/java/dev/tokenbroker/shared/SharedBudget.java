@@ -59,6 +59,15 @@ final class SharedBudget implements UpstreamBudget {
             return 1
             """, Long.class);
 
+    // KEYS[1]: the budget. The µs left of the upstream's pause, 0 when there is none.
+    private static final RedisScript<Long> PAUSED = RedisScript.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
+            if pause > now then return pause - now end
+            return 0
+            """, Long.class);
+
     private final RedisLink link;
     private final Duration redisTimeout;
     private final Upstream upstream;
@@ -100,7 +109,7 @@ final class SharedBudget implements UpstreamBudget {
     public Mono<Void> acquire() {
         return Mono.deferContextual(context -> {
             boolean urgent = MintUrgency.of(context) == MintUrgency.URGENT;
-            return turn(urgent).flatMap(this::take);
+            return turn(urgent).flatMap(turn -> take(turn, urgent));
         });
     }
 
@@ -146,12 +155,15 @@ final class SharedBudget implements UpstreamBudget {
                         failure -> Mono.fromSupplier(() -> local.take(urgent, maxWait.toNanos())));
     }
 
-    private Mono<Void> take(Turn turn) {
-        Turn.Kind kind = turn.kind() == Turn.Kind.GRANTED && !turn.delay().isZero() ? Turn.Kind.WAITED : turn.kind();
-        counters.get(kind).increment();
-        return switch (kind) {
-            case GRANTED -> Mono.empty();
-            case WAITED -> Mono.delay(turn.delay()).then();
+    private Mono<Void> take(Turn turn, boolean urgent) {
+        if (turn.kind() == Turn.Kind.GRANTED && !turn.delay().isZero()) {
+            return Mono.delay(turn.delay())
+                    .then(urgent ? Mono.empty() : Mono.defer(this::notPaused))
+                    .doOnSuccess(went -> counters.get(Turn.Kind.WAITED).increment());
+        }
+        counters.get(turn.kind()).increment();
+        return switch (turn.kind()) {
+            case GRANTED, WAITED -> Mono.empty();
             case REFUSED ->
                 Mono.error(new UpstreamUnavailableException(
                         upstream,
@@ -160,6 +172,29 @@ final class SharedBudget implements UpstreamBudget {
                         null));
             case DEFERRED -> Mono.error(new MintDeferred(upstream, turn.delay()));
         };
+    }
+
+    // A call nobody waits on that waited for its turn looks again: the upstream may have asked to wait meanwhile (the
+    // turn it reserved is given up).
+    private Mono<Void> notPaused() {
+        Turn paused = local.paused();
+        if (paused != null) {
+            counters.get(Turn.Kind.DEFERRED).increment();
+            return Mono.error(new MintDeferred(upstream, paused.delay()));
+        }
+        if (link == null || !link.usable()) {
+            return Mono.empty();
+        }
+        return link.call(link.redis().execute(PAUSED, List.of(key), List.of()).next(), redisTimeout)
+                .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
+                .flatMap(micros -> {
+                    if (micros <= 0) {
+                        return Mono.empty();
+                    }
+                    local.pause(micros * 1000);
+                    counters.get(Turn.Kind.DEFERRED).increment();
+                    return Mono.error(new MintDeferred(upstream, Duration.ofNanos(micros * 1000)));
+                });
     }
 
     // A call's turn: go after `wait`, refused (its turn is `wait` away), or deferred (the pause ends in `wait`).

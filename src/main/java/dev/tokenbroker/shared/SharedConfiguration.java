@@ -74,9 +74,10 @@ class SharedConfiguration {
      * Commands are refused at once while the connection is down (not queued until it is back): a lookup then goes on
      * without Redis at once. With a Redis Cluster, the topology is refreshed periodically and on Lettuce's adaptive
      * triggers (a MOVED redirect, reconnect attempts), and nodes the cluster marks failed are left out of it: after
-     * a primary dies, its replica takes over within the cluster's node timeout and the dead node is neither asked nor
-     * reconnected to (it would be a WARN every few seconds for as long as it stays dead). Honours Boot's
-     * {@code spring.data.redis.lettuce.cluster.refresh.*}.
+     * a primary dies, its replica takes over within the cluster's node timeout, Lettuce learns it at once, and the
+     * connection to the dead node is closed instead of being reconnected every few seconds for as long as it stays
+     * dead (a WARN each time). The refresh's own attempt to reach every node the cluster lists is not logged
+     * ({@code application.yaml}). Honours Boot's {@code spring.data.redis.lettuce.cluster.refresh.*}.
      */
     @Bean
     LettuceClientOptionsBuilderCustomizer sharedTierClientOptions(DataRedisProperties redis) {
