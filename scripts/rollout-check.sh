@@ -3,7 +3,7 @@
 # and every Redis a real redis-server on loopback (the binary the embedded-redis test dependency ships: no OS package):
 # the JUnit tests tagged "rollout", which ./mvnw verify leaves out because they take minutes of JVM start-ups.
 #
-#   scripts/rollout-check.sh                 # all of them (about 6 minutes on 2 cores)
+#   scripts/rollout-check.sh                 # all of them (about 8 minutes on 2 cores)
 #   scripts/rollout-check.sh ClusterFailover # one class (or a surefire -Dtest pattern)
 #
 #   RolloutIntegrationTests        three replicas started together and a cold burst at ready, three times; a credential
