@@ -63,7 +63,9 @@ redis() {
   exec 3>&-
   echo "${reply%$'\r'}"
 }
-lib::wait_until 15 0.2 "" test "$(redis PING 2>/dev/null)" = +PONG || lib::fail "redis-server did not start"
+# A function, so that each try asks again (arguments to lib::wait_until are expanded once, when it is called).
+redis_up() { [ "$(redis PING 2>/dev/null)" = +PONG ]; }
+lib::wait_until 15 0.2 "" redis_up || lib::fail "redis-server did not start"
 
 lib::start_upstreams dev.tokenbroker.bench.ScaleOutUpstreams "$work/upstreams.log" "$work/vault" "$LIFETIME"
 iam_url=$(lib::value "$work/upstreams.log" IAM_URL)
