@@ -4,7 +4,7 @@
 # burst the moment they are ready: IAM calls and WIoTP keys); then the cache-hit path's throughput with the shared tier
 # on against off (same run, ratio).
 #
-#   scripts/scale-bench.sh                      # LIFETIME=20 WINDOW=80 INSTANCES="1 3 6" ROUNDS=3
+#   scripts/scale-bench.sh                      # LIFETIME=20 WINDOW=80 INSTANCES="1 3 6" ROUNDS=3 WARMUP_SECONDS=30
 #   SCENARIOS=cold-start INSTANCES=3 scripts/scale-bench.sh
 #   SCENARIOS=throughput scripts/scale-bench.sh
 #
@@ -16,8 +16,9 @@
 #   cold-start  the instances started at once, and once all report ready, a burst of BURST concurrent iam-token and
 #               BURST/10 iot-key requests spread over them (dev.tokenbroker.bench.ColdBurst): IAM calls, WIoTP keys,
 #               values in Redis, failed requests
-#   throughput  one instance with the shared tier off and one with it on, side by side, ROUNDS alternating rounds of
-#               wrk -t2 -c64 on the cache-hit path: on/off per round and the median
+#   throughput  one instance with the shared tier off and one with it on, side by side, each warmed up for
+#               WARMUP_SECONDS, then ROUNDS rounds of wrk -t2 -c64 on the cache-hit path, SECONDS_PER_ROUND on each,
+#               the order alternating (off first in odd rounds, on first in even ones): on/off per round and the median
 #
 # Every process is real and on 127.0.0.1: the packaged jar (one JVM per instance, the image's JVM flags), a redis-server
 # (the OS's, else the one the embedded-redis test dependency ships), and the IAM and WIoTP simulators
@@ -31,6 +32,7 @@ WINDOW=${WINDOW:-80}
 INSTANCES=${INSTANCES:-"1 3 6"}
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
 BURST=${BURST:-600}
 SCENARIOS=${SCENARIOS:-"calls cold-start throughput"}
 REDIS_PORT=16379
@@ -209,12 +211,19 @@ LUA
   wait_ready $on_port
   rate() { wrk -t2 -c64 -d"$2"s -s "$work/post.lua" "http://127.0.0.1:$1/v1/credentials/wml-prod/iam-token" \
     | awk '/Requests\/sec/ {printf "%d", $2}'; }
-  rate $off_port "$SECONDS_PER_ROUND" >/dev/null
-  rate $on_port "$SECONDS_PER_ROUND" >/dev/null
+  # Both warmed up before the first round (with 10 s each, round 1 ran at half the rate of the next ones), and the
+  # order alternates from round to round, so that neither side is always the one measured second.
+  rate $off_port "$WARMUP_SECONDS" >/dev/null
+  rate $on_port "$WARMUP_SECONDS" >/dev/null
   ratios=()
   for round in $(seq 1 "$ROUNDS"); do
-    off=$(rate $off_port "$SECONDS_PER_ROUND")
-    on=$(rate $on_port "$SECONDS_PER_ROUND")
+    if ((round % 2)); then
+      off=$(rate $off_port "$SECONDS_PER_ROUND")
+      on=$(rate $on_port "$SECONDS_PER_ROUND")
+    else
+      on=$(rate $on_port "$SECONDS_PER_ROUND")
+      off=$(rate $off_port "$SECONDS_PER_ROUND")
+    fi
     ratio=$(echo "scale=3; $on / $off" | bc)
     ratios+=("$ratio")
     echo "   round $round: shared off $off req/s, shared on $on req/s, on/off $ratio"
