@@ -23,6 +23,11 @@
 #   WARMUPS="" scripts/bench.sh                   # skip the image's and the sidecar's warm-up (default "image sidecar")
 #   NETTY=1 scripts/bench.sh                      # also a bare Reactor Netty route (issue #13's table), its own rounds
 #   AUDIT_STDOUT=pattern scripts/bench.sh         # AUDIT lines in Boot's console pattern (default: the chart's)
+#   SECURED=0 scripts/bench.sh                    # skip the third baseline: the bare app behind the broker's lean
+#                                                 # Spring Security chain alone (baseline.BareSecuredWebFluxApp)
+#   COMPARE="old=/tmp/old.jar;noaudit=target/token-broker.jar --logging.level.AUDIT=off" scripts/bench.sh
+#                                                 # more brokers in the same rounds, each its own process with the same
+#                                                 # configuration: name=jar [application arguments]; ';' between them
 #
 # Installs wrk, nginx and bc with apt when missing. Everything listens on 127.0.0.1 only and stops on exit.
 set -euo pipefail
@@ -42,6 +47,10 @@ BARE_PORT=18090
 NGINX_PORT=18091
 NETTY_PORT=18092
 NETTY=${NETTY:-0}
+SECURED=${SECURED:-1}
+SECURED_PORT=18093
+COMPARE=${COMPARE:-}
+COMPARE_PORT=18100
 # The image's runtime and flags, from the one place they live (src/main/jvm/deployment.flags); the bare app gets the
 # same JVM and flags. IMAGE_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present;
 # scripts/lib.sh).
@@ -73,6 +82,10 @@ lib::test_classpath "$work/test.cp"
 tr ':' '\n' <"$work/test.cp" \
   | grep -Ev 'security|actuator|micrometer-(core|registry|tracing|jakarta)|spring-boot-micrometer|springdoc|swagger|spring-vault|caffeine|oauth2|nimbus|jose|webjars|health|ibm|wiotp|testcontainers|junit|assertj|blockhound|awaitility|helm|fabric8|bouncy|okhttp|mockwebserver' \
   | paste -sd: >"$work/bare.cp"
+# The secured baseline's: the same, plus Spring Security's core, web and config (no OAuth2, no JOSE).
+tr ':' '\n' <"$work/test.cp" \
+  | grep -Ev 'actuator|micrometer-(core|registry|tracing|jakarta)|spring-boot-micrometer|springdoc|swagger|spring-vault|caffeine|oauth2|nimbus|jose|webjars|health|ibm|wiotp|testcontainers|junit|assertj|blockhound|awaitility|helm|fabric8|bouncy|okhttp|mockwebserver|admin' \
+  | paste -sd: >"$work/secured.cp"
 
 # answers URL [curl options…]: whether anything answers there (a POST: the bare app and the Netty route answer only those)
 answers() { curl -s -o /dev/null "$@"; }
@@ -262,6 +275,38 @@ nginx_url="http://127.0.0.1:$NGINX_PORT/v1/credentials/wml-prod/iam-token"
 wait_for "$nginx_url"
 cmp -s "$work/bench.body" <(curl -s "$nginx_url") || { echo "nginx answers other bytes" >&2; exit 1; }
 
+if [ "$SECURED" = 1 ]; then
+  echo "== the bare app behind the broker's lean Spring Security chain (own JVM, WebFlux + Spring Security class path)"
+  "$IMAGE_JAVA" "${JVM_FLAGS[@]}" -cp "target/test-classes:$(cat "$work/secured.cp")" baseline.BareSecuredWebFluxApp \
+    --server.port=$SECURED_PORT --bench.body="$work/bench.body" --bench.key="$client_key" \
+    --spring.main.banner-mode=off >"$work/secured.log" 2>&1 &
+  lib::track $!
+  secured_url="http://127.0.0.1:$SECURED_PORT/v1/credentials/wml-prod/iam-token"
+  wait_for "$secured_url" -X POST -H "Authorization: Bearer $client_key" || true
+  cmp -s "$work/bench.body" <(curl -s -X POST -H "Authorization: Bearer $client_key" "$secured_url") \
+    || { echo "the secured baseline answers other bytes" >&2; exit 1; }
+fi
+
+# More brokers, same configuration, each its own process on its own ports: name=jar [application arguments].
+compare_names=()
+compare_urls=()
+if [ -n "$COMPARE" ]; then
+  IFS=';' read -r -a compare_entries <<<"$COMPARE"
+  for entry in "${compare_entries[@]}"; do
+    name=${entry%%=*}
+    read -r -a compare_command <<<"${entry#*=}"
+    port=$((COMPARE_PORT + 2 * ${#compare_names[@]}))
+    echo "== broker '$name': ${compare_command[*]}"
+    "$IMAGE_JAVA" "${JVM_FLAGS[@]}" -jar "${compare_command[0]}" --spring.config.additional-location="file:$work/bench.yaml" \
+      --server.port=$port --management.server.port=$((port + 1)) "${compare_command[@]:1}" >"$work/compare-$name.log" 2>&1 &
+    lib::track $!
+    compare_url="http://127.0.0.1:$port/v1/credentials/wml-prod/iam-token"
+    lib::wait_until 90 0.25 "$!" serves "$compare_url" || lib::fail "broker '$name' did not answer"
+    compare_names+=("$name")
+    compare_urls+=("$compare_url")
+  done
+fi
+
 run() { # name url seconds [bearer] -> "rps p50 p99"
   local out
   out=$(BENCH_KEY="${4:-$client_key}" wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -s "$work/post.lua" "$2")
@@ -280,6 +325,8 @@ run broker-jwt "$url" "$WARMUP_SECONDS" "$jwt" >/dev/null
 run bare "$bare_url" "$WARMUP_SECONDS" >/dev/null
 run bare-jwt "$bare_url" "$WARMUP_SECONDS" "$jwt" >/dev/null
 run nginx "$nginx_url" "$WARMUP_SECONDS" >/dev/null
+[ "$SECURED" = 1 ] && run secured "$secured_url" "$WARMUP_SECONDS" >/dev/null
+for i in "${!compare_urls[@]}"; do run "${compare_names[$i]}" "${compare_urls[$i]}" "$WARMUP_SECONDS" >/dev/null; done
 
 echo "== $ROUNDS rounds of ${SECONDS_PER_ROUND} s, wrk -t2 -c$CONNECTIONS"
 echo "   (broker: client-key caller; jwt: the broker with a remembered workload JWT; bare: the bare WebFlux app;"
@@ -291,6 +338,9 @@ ratios_nginx=()
 ratios_jwt=()
 ratios_bare_jwt=()
 peaks=()
+ratios_secured=()
+ratios_secured_bare=()
+declare -A ratios_compare=()
 for round in $(seq 1 "$ROUNDS"); do
   read -r b_rps b_p50 b_p99 <<<"$(run broker "$url" "$SECONDS_PER_ROUND")"
   read -r j_rps _ j_p99 <<<"$(run broker-jwt "$url" "$SECONDS_PER_ROUND" "$jwt")"
@@ -308,6 +358,20 @@ for round in $(seq 1 "$ROUNDS"); do
   peaks+=("$b_rps")
   printf '%-6s %10s %8s %8s %10s %8s %10s %8s %10s %10s %8s %12s %13s %8s %13s\n' "$round" "$b_rps" "$b_p50" "$b_p99" \
     "$j_rps" "$j_p99" "$w_rps" "$w_p99" "$wj_rps" "$n_rps" "$n_p99" "$rb" "$rn" "$rj" "$rwj"
+  extra=""
+  if [ "$SECURED" = 1 ]; then
+    read -r s_rps _ s_p99 <<<"$(run secured "$secured_url" "$SECONDS_PER_ROUND")"
+    ratios_secured+=("$(echo "scale=3; $b_rps / $s_rps" | bc)")
+    ratios_secured_bare+=("$(echo "scale=3; $s_rps / $w_rps" | bc)")
+    extra+="secured $s_rps (p99 $s_p99; secured/bare ${ratios_secured_bare[-1]}, broker/secured ${ratios_secured[-1]})  "
+  fi
+  for i in "${!compare_urls[@]}"; do
+    name=${compare_names[$i]}
+    read -r c_rps _ c_p99 <<<"$(run "$name" "${compare_urls[$i]}" "$SECONDS_PER_ROUND")"
+    ratios_compare[$name]+="$(echo "scale=3; $c_rps / $w_rps" | bc) "
+    extra+="$name $c_rps (p99 $c_p99; $name/bare $(echo "scale=3; $c_rps / $w_rps" | bc))  "
+  done
+  [ -n "$extra" ] && echo "       $extra"
 done
 median() { lib::median "$@"; }
 
@@ -331,6 +395,13 @@ if [ "$NETTY" = 1 ]; then
 fi
 echo "median broker/bare: $(median "${ratios_bare[@]}")   median broker/nginx: $(median "${ratios_nginx[@]}")" \
   "  median jwt/key: $(median "${ratios_jwt[@]}")   median bare-jwt/bare: $(median "${ratios_bare_jwt[@]}")"
+if [ "$SECURED" = 1 ]; then
+  echo "median secured/bare: $(median "${ratios_secured_bare[@]}")   median broker/secured: $(median "${ratios_secured[@]}")"
+fi
+for name in "${compare_names[@]}"; do
+  # shellcheck disable=SC2086
+  echo "median $name/bare: $(median ${ratios_compare[$name]})"
+done
 
 peak=$(median "${peaks[@]}")
 rate=$(echo "$peak / 2" | bc)

@@ -1,15 +1,19 @@
 package baseline;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Principal;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -22,9 +26,13 @@ import org.springframework.security.web.server.authentication.AuthenticationWebF
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,7 +51,29 @@ public class BareSecuredWebFluxApp {
         SpringApplication.run(BareSecuredWebFluxApp.class, args);
     }
 
+    /** With {@code bench.annotated=true}, the same answer from an annotated controller instead of a route. */
+    @RestController
+    @ConditionalOnBooleanProperty("bench.annotated")
+    static class Annotated {
+
+        private final byte[] body;
+
+        Annotated(Environment environment) throws IOException {
+            this.body = Files.readAllBytes(Path.of(environment.getRequiredProperty("bench.body")));
+        }
+
+        @PostMapping("/v1/credentials/{name}/iam-token")
+        Mono<ResponseEntity<byte[]>> token(@PathVariable String name, Principal caller, ServerWebExchange exchange) {
+            return Mono.just(ResponseEntity.ok()
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .cacheControl(CacheControl.noStore())
+                    .header("Pragma", "no-cache")
+                    .body(body));
+        }
+    }
+
     @Bean
+    @ConditionalOnBooleanProperty(value = "bench.annotated", havingValue = false, matchIfMissing = true)
     RouterFunction<ServerResponse> token(Environment environment) throws Exception {
         byte[] body = Files.readAllBytes(Path.of(environment.getRequiredProperty("bench.body")));
         return RouterFunctions.route()

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,7 +16,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reads {@code application/x-www-form-urlencoded} token requests (the IAM facade, RFC 8693), at most
- * {@link JsonBodies#MAX_BODY_BYTES}. Raw buffers parsed here, not Spring's form codec: codecs log what they decode at
+ * {@link RequestBodies#MAX_BYTES}. Raw buffers parsed here, not Spring's form codec: codecs log what they decode at
  * DEBUG, and these forms carry caller keys and tokens. Messages name known fields only, never echo input.
  */
 final class FormBodies {
@@ -42,10 +41,7 @@ final class FormBodies {
         if (type == null || !MediaType.APPLICATION_FORM_URLENCODED.equalsTypeAndSubtype(type)) {
             return Mono.error(new InvalidRequestException("Content-Type must be application/x-www-form-urlencoded"));
         }
-        return DataBufferUtils.join(exchange.getRequest().getBody(), JsonBodies.MAX_BODY_BYTES)
-                .map(JsonBodies::text)
-                .defaultIfEmpty("")
-                .map(body -> parse(body, known));
+        return RequestBodies.text(exchange.getRequest().getBody()).map(body -> parse(body, known));
     }
 
     static Form parse(String body, Set<String> known) {

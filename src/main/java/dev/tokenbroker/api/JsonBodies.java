@@ -1,11 +1,8 @@
 package dev.tokenbroker.api;
 
 import dev.tokenbroker.problem.InvalidRequestException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -29,9 +26,6 @@ import tools.jackson.databind.type.LogicalType;
  */
 final class JsonBodies {
 
-    /** The largest request body accepted (DESIGN §2). */
-    static final int MAX_BODY_BYTES = 16 * 1024;
-
     private static final JsonMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -44,7 +38,7 @@ final class JsonBodies {
     private JsonBodies() {}
 
     /**
-     * Reads and parses an exchange's body, at most {@link #MAX_BODY_BYTES}. Raw buffers, not a String codec: codecs
+     * Reads and parses an exchange's body, at most {@link RequestBodies#MAX_BYTES}. Raw buffers, not a String codec: codecs
      * log what they decode at DEBUG, and a body may hold a secret.
      */
     static <T> Mono<T> read(ServerWebExchange exchange, Class<T> type, T empty) {
@@ -57,16 +51,13 @@ final class JsonBodies {
         if (declared.isPresent() && !MediaType.APPLICATION_JSON.equalsTypeAndSubtype(declared.get())) {
             return Mono.error(unsupported());
         }
-        return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY_BYTES)
-                .map(JsonBodies::text)
-                .defaultIfEmpty("")
-                .map(body -> {
-                    if (declared.isEmpty() && !body.isEmpty()) {
-                        // A body must say what it is; only an absent body may come without a Content-Type.
-                        throw unsupported();
-                    }
-                    return parse(body, type, empty);
-                });
+        return RequestBodies.text(exchange.getRequest().getBody()).map(body -> {
+            if (declared.isEmpty() && !body.isEmpty()) {
+                // A body must say what it is; only an absent body may come without a Content-Type.
+                throw unsupported();
+            }
+            return parse(body, type, empty);
+        });
     }
 
     /**
@@ -85,15 +76,6 @@ final class JsonBodies {
     // Names neither the Content-Type sent (its message would quote the header) nor anything of the body.
     private static UnsupportedMediaTypeStatusException unsupported() {
         return new UnsupportedMediaTypeStatusException((MediaType) null, List.of(MediaType.APPLICATION_JSON));
-    }
-
-    /** A joined body as UTF-8 text; releases the buffer. */
-    static String text(DataBuffer buffer) {
-        try {
-            return buffer.toString(StandardCharsets.UTF_8);
-        } finally {
-            DataBufferUtils.release(buffer);
-        }
     }
 
     /**
