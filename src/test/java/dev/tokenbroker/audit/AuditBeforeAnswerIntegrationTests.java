@@ -91,6 +91,9 @@ class AuditBeforeAnswerIntegrationTests {
                 .collect(Collectors.toSet());
         Set<String> missing = new TreeSet<>(received);
         missing.removeAll(audited);
+        System.out.printf(
+                "MEASURED SIGKILL under load: %d answers received with 200, %d issued lines, %d answers without a line%n",
+                received.size(), audited.size(), missing.size());
         assertThat(received).hasSizeGreaterThanOrEqualTo(3_000);
         assertThat(missing).as("answers received without an audit line").isEmpty();
     }
@@ -159,6 +162,9 @@ class AuditBeforeAnswerIntegrationTests {
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             HttpResponse<String> afterwards = http.send(iamToken(broker, key, "drained"), bodyAsString());
 
+            System.out.printf(
+                    "MEASURED stuck output: %d answers of %d held until their lines were written, %d refused 503%n",
+                    waiting, answers.size(), refusedEarly.size());
             assertThat(refusedEarly)
                     .isNotEmpty()
                     .allSatisfy(answer -> assertThat(answer.body())
