@@ -21,8 +21,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -49,11 +47,7 @@ public final class SharedTier implements SmartLifecycle {
     /** Counter of mint rights, tag {@code outcome}: {@code won}, {@code waited} (got the winner's), {@code takeover}. */
     public static final String LEASES = "tokenbroker.shared.leases";
 
-    private static final RedisScript<Long> RELEASE = RedisScript.of(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-            Long.class);
-
-    private final ReactiveStringRedisTemplate redis;
+    private final RedisCommands redis;
     private final SharedTierProperties properties;
     private final SecretRepository secrets;
     private final Clock clock;
@@ -66,7 +60,7 @@ public final class SharedTier implements SmartLifecycle {
     private volatile Disposable running;
 
     private SharedTier(
-            ReactiveStringRedisTemplate redis,
+            RedisCommands redis,
             SharedTierProperties properties,
             SecretRepository secrets,
             Clock clock,
@@ -89,8 +83,8 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     /** The tier on, over this Redis; the encryption key is read from the vault secret the properties name. */
-    public static SharedTier over(
-            ReactiveStringRedisTemplate redis,
+    static SharedTier over(
+            RedisCommands redis,
             SharedTierProperties properties,
             SecretRepository secrets,
             Clock clock,
@@ -114,9 +108,7 @@ public final class SharedTier implements SmartLifecycle {
                     .onBackpressureDrop()
                     .filter(tick -> !"connected".equals(state.state()))
                     .concatMap(
-                            tick -> call(Mono.defer(() -> redis.execute(connection -> connection.ping())
-                                            .next()))
-                                    .onErrorResume(RedisUnavailable.class, failure -> Mono.empty()),
+                            tick -> call(redis.ping()).onErrorResume(RedisUnavailable.class, failure -> Mono.empty()),
                             1)
                     .subscribe();
         }
@@ -192,7 +184,7 @@ public final class SharedTier implements SmartLifecycle {
         byte[] id = new byte[16];
         random.nextBytes(id);
         String holder = HexFormat.of().formatHex(id);
-        return call(redis.opsForValue().setIfAbsent(lease, holder, properties.lease()))
+        return call(redis.setIfAbsent(lease, holder, properties.lease()))
                 .flatMap(won -> Boolean.TRUE.equals(won)
                         ? mintAndShare(name, lease, holder, codec, usable, mint)
                         : waitForWinner(name, codec, usable, mint));
@@ -210,8 +202,7 @@ public final class SharedTier implements SmartLifecycle {
         return read(name, codec, usable)
                 .map(Obtained::fromSharedTier)
                 .switchIfEmpty(Mono.defer(() -> mintAndWrite(name, codec, mint)))
-                .doFinally(signal -> call(redis.execute(RELEASE, List.of(lease), List.of(holder))
-                                .next())
+                .doFinally(signal -> call(redis.release(lease, holder))
                         .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
                         .subscribe());
     }
@@ -238,7 +229,7 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     private <V extends Expiring> Mono<V> read(String name, SharedCodec<V> codec, Predicate<V> usable) {
-        return call(redis.opsForValue().get(name)).flatMap(value -> {
+        return call(redis.get(name)).flatMap(value -> {
             Optional<V> decoded = cipher.decrypt(name, value).flatMap(bytes -> decode(codec, bytes));
             if (decoded.isEmpty()) {
                 counter(LOOKUPS, "undecryptable", null).increment();
@@ -254,7 +245,7 @@ public final class SharedTier implements SmartLifecycle {
         if (left.isNegative() || left.isZero()) {
             return Mono.empty();
         }
-        return call(redis.opsForValue().set(name, cipher.encrypt(name, codec.encode(fresh)), left))
+        return call(redis.set(name, cipher.encrypt(name, codec.encode(fresh)), left))
                 .then()
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
     }
