@@ -32,9 +32,10 @@ import org.springframework.core.env.Environment;
  * </ul>
  *
  * <p>An {@link AutoConfigurationImportFilter} (registered in {@code META-INF/spring.factories}) sees only class names,
- * before any auto-configuration class is read, and runs before Boot's own filters (whose class conditions would
- * load a class of each candidate to check it is there). It applies to the broker's application context only: another Spring
+ * before any auto-configuration class is read, and runs before Boot's own filters (whose class conditions would load a
+ * class of each candidate to check it is there). It applies to the broker's application context only: another Spring
  * Boot application in the same JVM (the tests' Spring Boot Admin server) keeps every auto-configuration.
+ * {@code deploy.SidecarClassesIntegrationTests} counts what the sidecar loads with and without these features.
  */
 public final class UnusedAutoConfigurations
         implements AutoConfigurationImportFilter, EnvironmentAware, BeanFactoryAware, PriorityOrdered {

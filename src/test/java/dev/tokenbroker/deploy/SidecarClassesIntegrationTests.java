@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * started as the Helm chart's sidecar starts it (profile {@code sidecar}, the file vault, one credential and one file
  * sink whose token the IAM simulator mints), on the jar's own run-time class path ({@code target/runtime.classpath},
  * written by the build: the tests' class path also holds springdoc and a Spring Boot Admin server), with
- * {@code -Xlog:class+load}. Once its startup group is UP, no class of Redis/Lettuce, Spring Vault, the Spring Boot Admin
- * client or springdoc has been loaded. With the shared tier on and an SBA URL set, the same start loads Lettuce and the
- * SBA client: what is left out depends on the properties, not on the class path, which holds them all.
+ * {@code -Xlog:class+load}. Once its startup group is UP, no class of Redis/Lettuce, Spring Vault, the Spring Boot
+ * Admin client or springdoc has been loaded. With the shared tier on and an SBA URL set, the same start loads Lettuce
+ * and the SBA client: what is left out depends on the properties, not on the class path, which holds them all.
  */
 class SidecarClassesIntegrationTests {
 
