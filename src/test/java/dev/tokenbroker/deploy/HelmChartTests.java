@@ -162,7 +162,7 @@ class HelmChartTests {
         Container broker = brokerContainer(podSpec(render(template())));
 
         assertThat(broker.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
-        assertThat(broker.getResources().getLimits().get("memory")).hasToString("280Mi");
+        assertThat(broker.getResources().getLimits().get("memory")).hasToString("288Mi");
     }
 
     @Test
