@@ -52,7 +52,7 @@ class CredentialsController {
     }
 
     @PostMapping("/{name}/iam-token")
-    Mono<ResponseEntity<IamTokenResponse>> iamToken(
+    Mono<IamTokenResponse> iamToken(
             @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
         issuance.admit(caller, exchange);
         Credential credential = issuance.authorize(caller.callerId(), name, Grant.IAM_TOKEN, exchange);
@@ -63,18 +63,17 @@ class CredentialsController {
                         : JsonBodies.read(exchange, IamTokenRequest.class, IamTokenRequest.DEFAULT);
         return request.flatMap(asked -> issuance.iamToken(
                         caller.callerId(), credential, Duration.ofSeconds(asked.minValidSecondsOrDefault()), exchange))
-                .map(token -> noStore(new IamTokenResponse(token, name, clock.instant())));
+                .map(token -> noStore(exchange, new IamTokenResponse(token, name, clock.instant())));
     }
 
     @PostMapping("/{name}/iot-key")
-    Mono<ResponseEntity<IotKeyResponse>> iotKey(
-            @PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
+    Mono<IotKeyResponse> iotKey(@PathVariable String name, CallerAuthentication caller, ServerWebExchange exchange) {
         issuance.admit(caller, exchange);
         Credential credential = issuance.authorize(caller.callerId(), name, Grant.IOT_KEY, exchange);
         return JsonBodies.read(exchange, IotKeyRequest.class, IotKeyRequest.DEFAULT)
                 .map(request -> allowedRoles(caller, name, request.rolesOrDefault()))
                 .flatMap(roles -> issuance.iotKey(caller.callerId(), credential, roles, exchange))
-                .map(key -> noStore(new IotKeyResponse(key, iot.mqttHostFor(key.org()), iot.mqttPort())));
+                .map(key -> noStore(exchange, new IotKeyResponse(key, iot.mqttHostFor(key.org()), iot.mqttPort())));
     }
 
     private Set<String> allowedRoles(CallerAuthentication caller, String name, Set<String> roles) {
@@ -84,6 +83,12 @@ class CredentialsController {
             throw new RolesForbiddenException(refused);
         }
         return roles;
+    }
+
+    // A credential's answer: its headers on the response itself (no entity to copy them from).
+    private static <T> T noStore(ServerWebExchange exchange, T body) {
+        NoStore.apply(exchange.getResponse().getHeaders());
+        return body;
     }
 
     static <T> ResponseEntity<T> noStore(T body) {

@@ -2,7 +2,9 @@ package dev.tokenbroker.audit;
 
 import dev.tokenbroker.problem.AuditUnavailableException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -28,6 +30,8 @@ import reactor.core.publisher.MonoSink;
 final class AuditJournal implements AutoCloseable {
 
     private static final long CLOSE_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+    // How long the writer waits for more lines after a write of several, when lines come in faster than one at a time.
+    private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final AuditOutput output;
     private final long capacity;
@@ -122,7 +126,13 @@ final class AuditJournal implements AutoCloseable {
 
     private void writeUntilClosed() {
         while (true) {
-            if (drainAndWrite() > 0) {
+            int written = drainAndWrite();
+            if (written > 1 && !closing) {
+                // Lines are coming in together: let more of them join the next write (a write, and the wake-ups of
+                // the writers it releases, cost more than the lines).
+                LockSupport.parkNanos(this, GATHER_NANOS);
+            }
+            if (written > 0) {
                 continue;
             }
             if (closing) {
@@ -157,28 +167,42 @@ final class AuditJournal implements AutoCloseable {
         batch.forEach(entry -> lines.add(entry.event));
         boolean written = output.write(lines);
         batches.incrementAndGet();
+        acknowledge(batch, written);
+    }
+
+    // One task per executor (event loop) for all of its writers in this batch: waking an event loop costs more than
+    // what the writers then do.
+    private static void acknowledge(List<Entry> batch, boolean written) {
+        Map<Executor, List<Entry>> byExecutor = new IdentityHashMap<>();
         for (Entry entry : batch) {
-            if (entry.sink != null) {
+            if (entry.sink == null) {
+                continue;
+            }
+            if (entry.resumeOn == null) {
                 entry.acknowledge(written);
+            } else {
+                byExecutor
+                        .computeIfAbsent(entry.resumeOn, executor -> new ArrayList<>())
+                        .add(entry);
             }
         }
+        byExecutor.forEach((executor, entries) -> {
+            Runnable acknowledgeAll = () -> entries.forEach(entry -> entry.acknowledge(written));
+            try {
+                executor.execute(acknowledgeAll);
+            } catch (RejectedExecutionException shutDown) {
+                acknowledgeAll.run();
+            }
+        });
     }
 
     private record Entry(QueuedLine event, MonoSink<Void> sink, Executor resumeOn) {
 
         void acknowledge(boolean written) {
-            Runnable acknowledge = written
-                    ? sink::success
-                    : () -> sink.error(
-                            new AuditUnavailableException("the audit log could not be written; nothing was issued"));
-            if (resumeOn == null) {
-                acknowledge.run();
-                return;
-            }
-            try {
-                resumeOn.execute(acknowledge);
-            } catch (RejectedExecutionException shutDown) {
-                acknowledge.run();
+            if (written) {
+                sink.success();
+            } else {
+                sink.error(new AuditUnavailableException("the audit log could not be written; nothing was issued"));
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.tokenbroker.caller;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -15,11 +14,6 @@ public final class CallerServer {
 
     /** The namespace Spring Boot gives the management server's context. */
     private static final String MANAGEMENT = "management";
-
-    /** Matches the exchanges of the caller API's server. */
-    public static final ServerWebExchangeMatcher MATCHER = exchange -> serves(exchange)
-            ? ServerWebExchangeMatcher.MatchResult.match()
-            : ServerWebExchangeMatcher.MatchResult.notMatch();
 
     private CallerServer() {}
 

@@ -20,8 +20,9 @@ import org.springframework.security.web.server.authentication.AuthenticationWebF
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
-import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.PathPatternParserServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
@@ -73,8 +74,12 @@ class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
+    /**
+     * First of all chains: the caller API is what the broker serves most, and its matcher reads no more than which
+     * server took the request and its path.
+     */
     @Bean
-    @Order(1)
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain callerApi(
             ServerHttpSecurity http,
             ReactiveAuthenticationManager callerAuthenticationManager,
@@ -87,7 +92,7 @@ class SecurityConfiguration {
         AuthenticationWebFilter authentication = new AuthenticationWebFilter(callers);
         authentication.setServerAuthenticationConverter(new CallerCredentialConverter(loopback));
         authentication.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(entryPoint));
-        return lean(http.securityMatcher(callerPort("/v1/**")))
+        return lean(http.securityMatcher(callerPort(new PathPatternParserServerWebExchangeMatcher("/v1/**"))))
                 .addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
                 .authorizeExchange(exchanges -> exchanges.anyExchange().authenticated())
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
@@ -100,10 +105,10 @@ class SecurityConfiguration {
      * id) is neither needed nor looked at. The OpenAPI description is public.
      */
     @Bean
-    @Order(2)
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
     SecurityWebFilterChain inBodyCredentials(ServerHttpSecurity http) {
-        return lean(http.securityMatcher(
-                        callerPort("/iam/*/identity/token", "/oauth2/token", "/v3/api-docs", "/v3/api-docs/**")))
+        return lean(http.securityMatcher(callerPort(ServerWebExchangeMatchers.pathMatchers(
+                        "/iam/*/identity/token", "/oauth2/token", "/v3/api-docs", "/v3/api-docs/**"))))
                 .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
                 .build();
     }
@@ -117,8 +122,9 @@ class SecurityConfiguration {
                 .build();
     }
 
-    private static ServerWebExchangeMatcher callerPort(String... paths) {
-        return new AndServerWebExchangeMatcher(CallerServer.MATCHER, ServerWebExchangeMatchers.pathMatchers(paths));
+    // These paths on the caller port (the server is asked first: it costs nothing).
+    private static ServerWebExchangeMatcher callerPort(ServerWebExchangeMatcher paths) {
+        return exchange -> CallerServer.serves(exchange) ? paths.matches(exchange) : MatchResult.notMatch();
     }
 
     // Stateless and without what a browser application needs.

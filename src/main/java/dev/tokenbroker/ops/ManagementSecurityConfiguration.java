@@ -36,15 +36,16 @@ import reactor.core.publisher.Mono;
  * problem.
  *
  * <p>With a separate management port the management child context is served through the application's security
- * filter chains too; {@link EndpointRequest} matches only requests of that child context, so this chain, ordered
- * first, takes every actuator request, and the caller API's chains match only requests of the caller port. The
+ * filter chains too; {@link EndpointRequest} matches only requests of that child context, so this chain takes every
+ * actuator request, and the caller API's chains (ordered before it) match only requests of the caller port. The
  * problem renderer comes in as Spring Security's entry point and access-denied handler.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementSecurityConfiguration {
 
+    /** After the caller API's chains, which match requests of the caller port only. */
     @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @Order(Ordered.HIGHEST_PRECEDENCE + 10)
     SecurityWebFilterChain managementSecurity(
             ServerHttpSecurity http,
             ReactiveAuthenticationManager callerAuthenticationManager,
