@@ -8,7 +8,13 @@
 #      image's ENTRYPOINT, and /actuator/health/readiness and /actuator/health/startup answer UP, with the
 #      application's classes loaded from the AOT cache; then again as the Helm chart's sidecar starts it (its
 #      command, JAVA_TOOL_OPTIONS, profile), and once with a cache the JVM cannot map (it must start without it),
-#   4. the jar holds no Jackson 2, springdoc or swagger jar, and no Jackson 2 class is loaded at ready.
+#   4. the jar holds no Jackson 2, springdoc or swagger jar, and no Jackson 2 class is loaded at ready; with the file
+#      vault, the shared tier off and no Spring Boot Admin URL (as here), no class of Redis/Lettuce, Spring Vault, the
+#      SBA client or springdoc is loaded at ready either (AOT cache included: the JVM loads all of its classes),
+#   5. (run sidecar-ready) the sidecar's time to ready as the kubelet sees it: READY_STARTS starts as the chart starts
+#      it, each with a credential and a file sink against the IAM simulator (scripts/lib.sh, BenchUpstreams: needs the
+#      test classes), from launch until /actuator/health/startup is UP, which needs the sink written; prints each and
+#      the median (DESIGN §10: ready in 1 s).
 #
 # It builds nothing: run `./mvnw -B package` (or verify) first. Exits non-zero on any failure. Prints one
 # `image-check:` line per run with the time to ready and the resident set size at ready.
@@ -18,9 +24,10 @@
 #   IMAGE_JAVA            the java binary that plays the image's JRE, Temurin 25 like the image's
 #                         (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when present, else java on PATH;
 #                         scripts/lib.sh)
-#   IMAGE_CHECK_RUNS      runs to do, any of: image image-noaot image-badaot sidecar sidecar-noaot
-#                         (default "image image-badaot sidecar"; -noaot measures the same start without the AOT
-#                         cache, -badaot starts with a cache the JVM cannot map; "" only builds the layout)
+#   IMAGE_CHECK_RUNS      runs to do, any of: image image-noaot image-badaot sidecar sidecar-noaot sidecar-ready
+#                         (default "image image-badaot sidecar sidecar-ready"; -noaot measures the same start without
+#                         the AOT cache, -badaot starts with a cache the JVM cannot map; "" only builds the layout)
+#   READY_STARTS          starts of the sidecar-ready run         (default 10)
 #   IMAGE_CHECK_TIMEOUT   seconds to wait for readiness          (default 60)
 #   IMAGE_CHECK_KEEP      1 keeps the work folder                (default: removed)
 #   IMAGE_CHECK_WORK      the work folder to use (kept; default a new temporary folder); the image's WORKDIR is
@@ -32,7 +39,8 @@ cd "$ROOT"
 source scripts/lib.sh
 JAR=${IMAGE_CHECK_JAR:-target/token-broker.jar}
 JAVA_BIN=$IMAGE_JAVA
-RUNS=${IMAGE_CHECK_RUNS-image image-badaot sidecar}
+RUNS=${IMAGE_CHECK_RUNS-image image-badaot sidecar sidecar-ready}
+READY_STARTS=${READY_STARTS:-10}
 TIMEOUT=${IMAGE_CHECK_TIMEOUT:-60}
 DOCKERFILE=Dockerfile
 VALUES=helm/token-broker/values.yaml
@@ -212,6 +220,11 @@ start() {
     if grep -Eq ' com\.fasterxml\.jackson\.(core|databind|dataformat|datatype)\.' "$WORK/$name-classes.log"; then
         fail "$name: Jackson 2 classes were loaded"
     fi
+    # Load only what is used (dev.tokenbroker.UnusedAutoConfigurations): none of these with this configuration.
+    local unused
+    unused=$( (grep -oE "$UNUSED_CLASSES" "$WORK/$name-classes.log" || true) | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')
+    [[ -z "$unused" ]] || fail "$name: classes of unused features were loaded: ${unused%, }"
+    by_package "$WORK/$name-classes.log" >"$WORK/$name-packages.txt"
     local loaded
     loaded=$(wc -l <"$WORK/$name-classes.log")
     local started_line
@@ -220,9 +233,82 @@ start() {
     printf 'image-check: %-13s java=%s ready_ms=%d rss_mib=%d loaded_classes=%d archived_classes=%d (%s)\n' "$name" \
         "$java_version" $(((ready_ns - started_ns) / 1000000)) $((rss_kb / 1024)) "$loaded" "$archived" \
         "${started_line:-no start line}"
+    printf 'image-check: %-13s classes by package: %s\n' "$name" \
+        "$(head -n 12 "$WORK/$name-packages.txt" | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')"
 }
 
 java_version=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')
+
+# What the broker loads nothing of, with the file vault, the shared tier off and no Spring Boot Admin URL.
+UNUSED_CLASSES=' (io\.lettuce|org\.springframework\.data\.redis|org\.springframework\.vault|de\.codecentric\.boot\.admin\.client|org\.springdoc)\.'
+
+# by_package CLASS_LOG: loaded classes per top-level package (the JDK's java, javax, jdk, sun and com.sun as one),
+# most first: "count package" lines.
+by_package() {
+    sed -n 's/.*\[class,load\] \([^ ]*\) source.*/\1/p' "$1" | awk -F. '
+        { group = $1 "." $2 }
+        $1 == "java" || $1 == "javax" || $1 == "jdk" || $1 == "sun" || ($1 == "com" && $2 == "sun") { group = "JDK" }
+        { count[group]++ }
+        END { for (group in count) printf "%d %s\n", count[group], group }' | sort -rn
+}
+
+startup_up() {
+    curl -fsS --max-time 2 "http://127.0.0.1:$1/actuator/health/startup" 2>/dev/null | grep -q '"status":"UP"'
+}
+
+# sidecar_ready: READY_STARTS starts of the sidecar as the chart starts it (its command, JAVA_TOOL_OPTIONS, profile and
+# memory limit), each with one credential and one file sink whose token the IAM simulator mints; the time from launch
+# until the startup probe's /actuator/health/startup is UP (every sink written once, DESIGN §6), and the median.
+sidecar_ready() {
+    lib::test_classpath "$WORK/test.cp"
+    lib::start_upstreams dev.tokenbroker.bench.BenchUpstreams "$WORK/upstreams.log" "$WORK/ready-vault"
+    local iam_url
+    iam_url=$(lib::value "$WORK/upstreams.log" IAM_URL)
+    mkdir -p "$WORK/ready-config" "$WORK/ready-sinks"
+    cat >"$WORK/ready-config/application.yaml" <<EOF
+tokenbroker:
+  vault:
+    type: file
+    file:
+      directory: $WORK/ready-vault
+  iam:
+    url: $iam_url
+  credentials:
+    wml-prod: { type: iam-apikey, secret: wml-prod }
+  sinks:
+    - { credential: wml-prod, path: $WORK/ready-sinks/wml-prod.token, format: raw }
+EOF
+    local command=("${SIDECAR_COMMAND[@]}") times=() i port management started_ns ready_ms pid waited log
+    command[0]=$JAVA_BIN
+    for i in $(seq 1 "$READY_STARTS"); do
+        rm -f "$WORK/ready-sinks/wml-prod.token"
+        port=$(free_port)
+        management=$(free_port)
+        [[ "$management" != "$port" ]] || management=$((port + 1))
+        log=$WORK/sidecar-ready-$i.log
+        started_ns=$(date +%s%N)
+        (
+            cd "$APP"
+            exec env SPRING_CONFIG_ADDITIONAL_LOCATION="file:$WORK/ready-config/" SPRING_PROFILES_ACTIVE=sidecar \
+                SERVER_PORT="$port" MANAGEMENT_SERVER_PORT="$management" JAVA_TOOL_OPTIONS="$SIDECAR_OPTIONS" \
+                "${command[@]}"
+        ) >"$log" 2>&1 &
+        pid=$!
+        lib::track "$pid"
+        waited=0
+        lib::wait_until "$TIMEOUT" 0.02 "$pid" startup_up "$management" || waited=$?
+        ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
+        if ((waited != 0)); then
+            tail -n 40 "$log" >&2
+            fail "sidecar-ready: start $i: /actuator/health/startup not UP within ${TIMEOUT}s"
+        fi
+        [[ -s "$WORK/ready-sinks/wml-prod.token" ]] || fail "sidecar-ready: start $i: startup UP before the sink was written"
+        lib::stop "$pid"
+        times+=("$ready_ms")
+    done
+    printf 'image-check: sidecar-ready java=%s starts=%d ready_ms=%s median_ms=%s (startup UP, sink written)\n' \
+        "$java_version" "$READY_STARTS" "$(tr ' ' ',' <<<"${times[*]}")" "$(lib::median "${times[@]}")"
+}
 
 # without_aot COMMAND... : the command without its -XX:AOTCache flag.
 without_aot() {
@@ -266,8 +352,11 @@ for run in $RUNS; do
             mapfile -t command < <(without_aot "${SIDECAR_COMMAND[@]}")
             start sidecar-noaot "$APP" "$SIDECAR_OPTIONS" sidecar "${command[@]}"
             ;;
+        sidecar-ready)
+            sidecar_ready
+            ;;
         *)
-            fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar or sidecar-noaot)"
+            fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar, sidecar-noaot or sidecar-ready)"
             ;;
     esac
 done

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -24,6 +25,15 @@ final class RedisLink {
     // One key, one slot: PING would ask every node of a Redis Cluster, a failed one included.
     static final String PROBE_KEY = "tokenbroker:probe";
 
+    private static final RedisScript<Long> RELEASE = RedisScript.of(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+            Long.class);
+
+    private static final RedisScript<Long> RENEW = RedisScript.of(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else"
+                    + " return 0 end",
+            Long.class);
+
     private final ReactiveStringRedisTemplate redis;
     private final SharedTierProperties properties;
     private final Clock clock;
@@ -38,8 +48,36 @@ final class RedisLink {
         this.state = new SharedTier.State("connecting", clock.instant(), null);
     }
 
-    ReactiveStringRedisTemplate redis() {
-        return redis;
+    /** {@code SET key value NX PX ttl}: whether this caller set it. */
+    Mono<Boolean> setIfAbsent(String key, String value, Duration ttl) {
+        return redis.opsForValue().setIfAbsent(key, value, ttl);
+    }
+
+    Mono<Boolean> set(String key, String value, Duration ttl) {
+        return redis.opsForValue().set(key, value, ttl);
+    }
+
+    Mono<String> get(String key) {
+        return redis.opsForValue().get(key);
+    }
+
+    Mono<Boolean> hasKey(String key) {
+        return redis.hasKey(key);
+    }
+
+    /** Deletes a lease only while {@code holder} still holds it. */
+    Mono<Long> release(String lease, String holder) {
+        return redis.execute(RELEASE, List.of(lease), List.of(holder)).next();
+    }
+
+    /** Extends a lease to {@code millis} from now only while {@code holder} still holds it. */
+    Mono<Long> renew(String lease, String holder, String millis) {
+        return redis.execute(RENEW, List.of(lease), List.of(holder, millis)).next();
+    }
+
+    /** Runs a script on one key (one slot in a Redis Cluster). */
+    <T> Mono<T> script(RedisScript<T> script, String key, List<String> arguments) {
+        return redis.execute(script, List.of(key), arguments).next();
     }
 
     SharedTier.State state() {

@@ -27,47 +27,6 @@ final class SharedBudget implements UpstreamBudget {
 
     private static final String PREFIX = "tokenbroker:budget:";
 
-    // KEYS[1]: the budget; ARGV: interval (µs), burst (calls), longest wait (µs), urgent (1|0). "g<wait µs>": go after
-    // the wait (reserved); "r<wait µs>": refused, the turn is further off than that; "p<µs left>": paused.
-    private static final RedisScript<String> TAKE = RedisScript.of("""
-            redis.replicate_commands()
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-            local interval = tonumber(ARGV[1])
-            local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
-            if ARGV[4] == '0' and pause > now then return 'p' .. (pause - now) end
-            local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
-            if tat < now then tat = now end
-            local wait = tat - interval * (tonumber(ARGV[2]) - 1) - now
-            if wait < 0 then wait = 0 end
-            if wait > tonumber(ARGV[3]) then return 'r' .. wait end
-            tat = tat + interval
-            redis.call('HSET', KEYS[1], 'tat', tat)
-            redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, pause) - now) / 1000) + 1000)
-            return 'g' .. wait
-            """, String.class);
-
-    // KEYS[1]: the budget; ARGV[1]: the pause (µs). Pauses calls nobody waits on until then, or longer if already so.
-    private static final RedisScript<Long> PAUSE = RedisScript.of("""
-            redis.replicate_commands()
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-            local pause = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('HGET', KEYS[1], 'pause') or '0'))
-            local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
-            redis.call('HSET', KEYS[1], 'pause', pause)
-            redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, pause) - now) / 1000) + 1000)
-            return 1
-            """, Long.class);
-
-    // KEYS[1]: the budget. The µs left of the upstream's pause, 0 when there is none.
-    private static final RedisScript<Long> PAUSED = RedisScript.of("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-            local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
-            if pause > now then return pause - now end
-            return 0
-            """, Long.class);
-
     private final RedisLink link;
     private final Duration redisTimeout;
     private final Upstream upstream;
@@ -120,11 +79,7 @@ final class SharedBudget implements UpstreamBudget {
             return Mono.empty();
         }
         String micros = Long.toString(retryAfter.toNanos() / 1000);
-        return link.call(
-                        link.redis()
-                                .execute(PAUSE, List.of(key), List.of(micros))
-                                .next(),
-                        redisTimeout)
+        return link.call(link.script(Scripts.PAUSE, key, List.of(micros)), redisTimeout)
                 .then()
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
     }
@@ -143,7 +98,7 @@ final class SharedBudget implements UpstreamBudget {
                 Integer.toString(burst),
                 Long.toString(maxWait.toNanos() / 1000),
                 urgent ? "1" : "0");
-        return link.call(link.redis().execute(TAKE, List.of(key), arguments).next(), redisTimeout)
+        return link.call(link.script(Scripts.TAKE, key, arguments), redisTimeout)
                 .map(Turn::parse)
                 .doOnNext(turn -> {
                     if (turn.kind() == Turn.Kind.DEFERRED) {
@@ -185,7 +140,7 @@ final class SharedBudget implements UpstreamBudget {
         if (link == null || !link.usable()) {
             return Mono.empty();
         }
-        return link.call(link.redis().execute(PAUSED, List.of(key), List.of()).next(), redisTimeout)
+        return link.call(link.script(Scripts.PAUSED, key, List.of()), redisTimeout)
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
                 .flatMap(micros -> {
                     if (micros <= 0) {
@@ -272,5 +227,53 @@ final class SharedBudget implements UpstreamBudget {
                     ? new Turn(Turn.Kind.DEFERRED, Duration.ofNanos(pauseUntil - now))
                     : null;
         }
+    }
+
+    // Loaded only once a budget asks Redis: with the tier off, no Spring Data Redis class is
+    // (docs/benchmarks.md#footprint).
+    private static final class Scripts {
+
+        // KEYS[1]: the budget; ARGV: interval (µs), burst (calls), longest wait (µs), urgent (1|0). "g<wait µs>": go
+        // after
+        // the wait (reserved); "r<wait µs>": refused, the turn is further off than that; "p<µs left>": paused.
+        private static final RedisScript<String> TAKE = RedisScript.of("""
+                redis.replicate_commands()
+                local t = redis.call('TIME')
+                local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+                local interval = tonumber(ARGV[1])
+                local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
+                if ARGV[4] == '0' and pause > now then return 'p' .. (pause - now) end
+                local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+                if tat < now then tat = now end
+                local wait = tat - interval * (tonumber(ARGV[2]) - 1) - now
+                if wait < 0 then wait = 0 end
+                if wait > tonumber(ARGV[3]) then return 'r' .. wait end
+                tat = tat + interval
+                redis.call('HSET', KEYS[1], 'tat', tat)
+                redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, pause) - now) / 1000) + 1000)
+                return 'g' .. wait
+                """, String.class);
+
+        // KEYS[1]: the budget; ARGV[1]: the pause (µs). Pauses calls nobody waits on until then, or longer if already
+        // so.
+        private static final RedisScript<Long> PAUSE = RedisScript.of("""
+                redis.replicate_commands()
+                local t = redis.call('TIME')
+                local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+                local pause = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('HGET', KEYS[1], 'pause') or '0'))
+                local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+                redis.call('HSET', KEYS[1], 'pause', pause)
+                redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, pause) - now) / 1000) + 1000)
+                return 1
+                """, Long.class);
+
+        // KEYS[1]: the budget. The µs left of the upstream's pause, 0 when there is none.
+        private static final RedisScript<Long> PAUSED = RedisScript.of("""
+                local t = redis.call('TIME')
+                local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+                local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
+                if pause > now then return pause - now end
+                return 0
+                """, Long.class);
     }
 }

@@ -25,8 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,15 +62,6 @@ public final class SharedTier implements SmartLifecycle {
      */
     public static final String WRITE_BACKS = "tokenbroker.shared.write-backs";
 
-    private static final RedisScript<Long> RELEASE = RedisScript.of(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-            Long.class);
-
-    private static final RedisScript<Long> RENEW = RedisScript.of(
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else"
-                    + " return 0 end",
-            Long.class);
-
     // A loser that finds the lease gone without a value contends again this many times, then mints alone.
     private static final int ROUNDS = 3;
 
@@ -88,12 +77,12 @@ public final class SharedTier implements SmartLifecycle {
     private final MeterRegistry meters;
 
     private SharedTier(
-            ReactiveStringRedisTemplate redis,
+            RedisLink link,
             SharedTierProperties properties,
             SecretRepository secrets,
             Clock clock,
             MeterRegistry meters) {
-        this.link = redis == null ? null : new RedisLink(redis, properties, clock);
+        this.link = link;
         this.properties = properties;
         this.secrets = secrets;
         this.clock = clock;
@@ -115,14 +104,18 @@ public final class SharedTier implements SmartLifecycle {
         }
     }
 
-    /** The tier on, over this Redis; the encryption key is read from the vault secret the properties name. */
-    public static SharedTier over(
-            ReactiveStringRedisTemplate redis,
+    /**
+     * The tier on, over this link to Redis; the encryption key is read from the vault secret the properties name. No
+     * Redis type is named in this class (its scripts and commands are {@link RedisLink}'s): with the tier off, Spring's
+     * introspection of the bean then loads no Spring Data Redis or Lettuce class (docs/benchmarks.md#footprint).
+     */
+    static SharedTier over(
+            RedisLink link,
             SharedTierProperties properties,
             SecretRepository secrets,
             Clock clock,
             MeterRegistry meters) {
-        return new SharedTier(redis, properties, secrets, clock, meters);
+        return new SharedTier(link, properties, secrets, clock, meters);
     }
 
     /** The tier off: every {@link #getOrMint} mints. */
@@ -256,7 +249,7 @@ public final class SharedTier implements SmartLifecycle {
         byte[] id = new byte[16];
         random.nextBytes(id);
         String holder = HexFormat.of().formatHex(id);
-        return link.call(link.redis().opsForValue().setIfAbsent(lease, holder, properties.lease()), properties.lease())
+        return link.call(link.setIfAbsent(lease, holder, properties.lease()), properties.lease())
                 .flatMap(won -> Boolean.TRUE.equals(won)
                         ? mintAndShare(name, lease, holder, codec, usable, mint)
                         : waitForWinner(name, lease, codec, usable, mint, round));
@@ -316,7 +309,7 @@ public final class SharedTier implements SmartLifecycle {
             String name, String lease, SharedCodec<V> codec, Predicate<V> usable) {
         return read(name, codec, usable)
                 .map(found -> new Look<>(found, true))
-                .switchIfEmpty(Mono.defer(() -> link.call(link.redis().hasKey(lease), properties.lease())
+                .switchIfEmpty(Mono.defer(() -> link.call(link.hasKey(lease), properties.lease())
                         .map(held -> new Look<V>(null, Boolean.TRUE.equals(held)))));
     }
 
@@ -332,15 +325,14 @@ public final class SharedTier implements SmartLifecycle {
     }
 
     private <V extends Expiring> Mono<V> read(String name, SharedCodec<V> codec, Predicate<V> usable) {
-        return link.call(link.redis().opsForValue().get(name), properties.lease())
-                .flatMap(value -> {
-                    Optional<V> decoded = cipher.decrypt(name, value).flatMap(bytes -> decode(codec, bytes));
-                    if (decoded.isEmpty()) {
-                        counter(LOOKUPS, "undecryptable", null).increment();
-                        return Mono.empty();
-                    }
-                    return usable.test(decoded.get()) ? Mono.just(decoded.get()) : Mono.empty();
-                });
+        return link.call(link.get(name), properties.lease()).flatMap(value -> {
+            Optional<V> decoded = cipher.decrypt(name, value).flatMap(bytes -> decode(codec, bytes));
+            if (decoded.isEmpty()) {
+                counter(LOOKUPS, "undecryptable", null).increment();
+                return Mono.empty();
+            }
+            return usable.test(decoded.get()) ? Mono.just(decoded.get()) : Mono.empty();
+        });
     }
 
     // Expires with the credential. A write that fails is left for the write-back: it never fails the caller.
@@ -349,9 +341,7 @@ public final class SharedTier implements SmartLifecycle {
         if (left.isNegative() || left.isZero()) {
             return Mono.empty();
         }
-        return link.call(
-                        link.redis().opsForValue().set(name, cipher.encrypt(name, codec.encode(fresh)), left),
-                        properties.lease())
+        return link.call(link.set(name, cipher.encrypt(name, codec.encode(fresh)), left), properties.lease())
                 .doOnNext(written -> pending.remove(name))
                 .then()
                 .onErrorResume(RedisUnavailable.class, failure -> {
@@ -383,9 +373,7 @@ public final class SharedTier implements SmartLifecycle {
             pending.remove(name, value);
             return Mono.empty();
         }
-        return link.call(
-                        link.redis().opsForValue().setIfAbsent(name, value.sealed(cipher, name), left),
-                        properties.lease())
+        return link.call(link.setIfAbsent(name, value.sealed(cipher, name), left), properties.lease())
                 .doOnNext(written -> {
                     pending.remove(name, value);
                     counter(WRITE_BACKS, Boolean.TRUE.equals(written) ? "written" : "present", null)
@@ -396,18 +384,14 @@ public final class SharedTier implements SmartLifecycle {
 
     // Fire and forget: a lease that is not released expires by itself.
     private void release(String lease, String holder) {
-        link.call(link.redis().execute(RELEASE, List.of(lease), List.of(holder)).next(), properties.lease())
+        link.call(link.release(lease, holder), properties.lease())
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty())
                 .subscribe();
     }
 
     private Mono<Long> renew(String lease, String holder) {
         String millis = Long.toString(properties.lease().toMillis());
-        return link.call(
-                        link.redis()
-                                .execute(RENEW, List.of(lease), List.of(holder, millis))
-                                .next(),
-                        properties.lease())
+        return link.call(link.renew(lease, holder, millis), properties.lease())
                 .onErrorResume(RedisUnavailable.class, failure -> Mono.empty());
     }
 
@@ -416,12 +400,8 @@ public final class SharedTier implements SmartLifecycle {
     private Mono<Void> warmUp() {
         String absent = "tokenbroker:warm-up:" + HexFormat.of().formatHex(seed());
         cipher.decrypt(absent, cipher.encrypt(absent, new byte[16]));
-        return link.call(link.redis().opsForValue().get(absent), properties.lease())
-                .then(link.call(
-                        link.redis()
-                                .execute(RELEASE, List.of(absent + ":lease"), List.of("warm-up"))
-                                .next(),
-                        properties.lease()))
+        return link.call(link.get(absent), properties.lease())
+                .then(link.call(link.release(absent + ":lease", "warm-up"), properties.lease()))
                 .then();
     }
 

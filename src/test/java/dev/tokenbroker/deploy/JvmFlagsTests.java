@@ -71,7 +71,12 @@ class JvmFlagsTests {
         List<String> flags = flags(file);
 
         assertThat(flags).allSatisfy(flag -> assertThat(flag).startsWith("-").doesNotContainAnyWhitespaces());
-        assertThat(flags).contains("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp");
+        assertThat(flags)
+                .contains(
+                        "-XX:+UseSerialGC",
+                        "-XX:+UseCompactObjectHeaders",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-Djava.io.tmpdir=/tmp");
         for (String sized : List.of(
                 "-Xms",
                 "-Xmx",
