@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrokerProcess implements AutoCloseable {
 
+    // The image's runtime, as scripts/lib.sh finds it; IMAGE_JAVA overrides it, as in the scripts.
+    private static final String IMAGE_JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -140,7 +143,15 @@ public final class BrokerProcess implements AutoCloseable {
 
     private void launch() {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path imageJava = Path.of(System.getenv().getOrDefault("IMAGE_JAVA", IMAGE_JAVA));
+        if (Files.isExecutable(imageJava)) {
+            command.add(imageJava.toString());
+        } else {
+            // The flags are the image runtime's (Temurin 25: compact object headers); an older JVM skips what it
+            // does not know.
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-XX:+IgnoreUnrecognizedVMOptions");
+        }
         command.add("@" + Path.of("src/main/jvm/deployment.flags").toAbsolutePath());
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
