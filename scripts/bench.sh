@@ -54,7 +54,7 @@ COMPARE_PORT=18100
 # The image's runtime and flags, from the one place they live (src/main/jvm/deployment.flags); the bare app gets the
 # same JVM and flags. IMAGE_JAVA overrides the JVM (default: the Temurin 25 the image runs on, when present;
 # scripts/lib.sh).
-JVM_FLAGS=(@src/main/jvm/deployment.flags)
+JVM_FLAGS=("${LIB_JVM_COMPAT[@]}" @src/main/jvm/deployment.flags)
 # The rounds run the packaged jar with the image's flags (IMAGE=0, the default); IMAGE=1 runs them against the image's
 # layout, AOT cache and ENTRYPOINT. WARMUPS: which of the image and the sidecar get their warm-up measured.
 IMAGE=${IMAGE:-0}

@@ -38,6 +38,10 @@ LIB_TEMURIN_25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [[ -z "${IMAGE_JAVA:-}" ]]; then
   if [[ -x "$LIB_TEMURIN_25" ]]; then IMAGE_JAVA=$LIB_TEMURIN_25; else IMAGE_JAVA=java; fi
 fi
+# The flags files (src/main/jvm/*.flags) are the image runtime's (Temurin 25: compact object headers); another JVM
+# skips what it does not know. Put before the flags file on a command line.
+LIB_JVM_COMPAT=()
+[[ "$IMAGE_JAVA" == "$LIB_TEMURIN_25" ]] || LIB_JVM_COMPAT=(-XX:+IgnoreUnrecognizedVMOptions)
 
 lib::fail() {
   echo "$(basename "$0" .sh): FAILED: $*" >&2

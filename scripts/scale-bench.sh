@@ -36,7 +36,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-30}
 BURST=${BURST:-600}
 SCENARIOS=${SCENARIOS:-"calls cold-start throughput"}
 REDIS_PORT=16379
-JVM_FLAGS=(@src/main/jvm/deployment.flags)   # the image's flags, from the one place they live
+JVM_FLAGS=("${LIB_JVM_COMPAT[@]}" @src/main/jvm/deployment.flags)   # the image's flags, from the one place they live
 
 lib::need bc bc
 [[ " $SCENARIOS " == *" throughput "* ]] && lib::need wrk wrk
@@ -115,7 +115,7 @@ ask() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer
 # start PORT SHARED: starts an instance, prints its pid
 start() {
   config "$work/broker-$1.yaml" "$1" "$2"
-  java "${JVM_FLAGS[@]}" -jar target/token-broker.jar --spring.config.additional-location="file:$work/broker-$1.yaml" \
+  "$IMAGE_JAVA" "${JVM_FLAGS[@]}" -jar target/token-broker.jar --spring.config.additional-location="file:$work/broker-$1.yaml" \
     >>"$work/broker-$1-$2.log" 2>&1 &
   echo $!
 }
