@@ -34,13 +34,22 @@ final class DroppedErrors implements InitializingBean {
     }
 
     private static void dropped(Throwable error) {
-        if (Wire.isConnectionFailure(error) || isRedisFailure(error)) {
+        if (Wire.isConnectionFailure(error) || isRedisFailure(error) || isAnswerNobodyAwaits(error)) {
             log.debug(
-                    "Dropped a connection failure after its exchange ended: {}",
+                    "Dropped an expected failure after its exchange ended (a lost connection, Redis, an answer nobody awaits): {}",
                     error.getClass().getSimpleName());
         } else {
             log.error("Operator called default onErrorDropped", error);
         }
+    }
+
+    // An upstream's answer that came in after its call was cancelled (a mint given up on, a lease loser served by the
+    // winner): Spring's ReactorClientHttpResponse refuses the body then, with this message and no type of its own.
+    private static boolean isAnswerNobodyAwaits(Throwable error) {
+        return error instanceof IllegalStateException
+                && error.getMessage() != null
+                && error.getMessage()
+                        .startsWith("The client response body has been released already due to cancellation");
     }
 
     private static boolean isRedisFailure(Throwable error) {
