@@ -515,7 +515,7 @@ class HelmChartTests {
         assertThat(sidecar.getRestartPolicy()).isEqualTo("Always");
         assertHttpProbe(sidecar.getStartupProbe(), "/actuator/health/startup", new IntOrString(8081));
         assertLockedDown(sidecar.getSecurityContext());
-        // docs/benchmarks.md#footprint: the highest peak RSS of three 5-minute runs ÷ 0.85, requests = limits.
+        // docs/benchmarks.md#footprint: the highest peak RSS of three 5-minute runs ÷ 0.80, requests = limits.
         assertThat(sidecar.getResources().getLimits().get("memory")).hasToString("216Mi");
         assertThat(sidecar.getResources().getRequests().get("memory")).hasToString("216Mi");
         assertThat(sidecar.getEnv())
