@@ -30,7 +30,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -75,16 +74,7 @@ public class BareSecuredWebFluxApp {
     @Bean
     @ConditionalOnBooleanProperty(value = "bench.annotated", havingValue = false, matchIfMissing = true)
     RouterFunction<ServerResponse> token(Environment environment) throws Exception {
-        byte[] body = Files.readAllBytes(Path.of(environment.getRequiredProperty("bench.body")));
-        return RouterFunctions.route()
-                .POST(
-                        "/v1/credentials/{name}/iam-token",
-                        request -> ServerResponse.ok()
-                                .contentType(MediaType.APPLICATION_JSON)
-                                .cacheControl(CacheControl.noStore())
-                                .header("Pragma", "no-cache")
-                                .bodyValue(body))
-                .build();
+        return BareWebFluxApp.tokenRoute(environment);
     }
 
     @Bean

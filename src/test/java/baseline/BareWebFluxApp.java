@@ -29,6 +29,12 @@ public class BareWebFluxApp {
 
     @Bean
     RouterFunction<ServerResponse> token(org.springframework.core.env.Environment environment) throws Exception {
+        return tokenRoute(environment);
+    }
+
+    /** The route both baselines answer with: the broker's path, its answer bytes, its cache headers. */
+    static RouterFunction<ServerResponse> tokenRoute(org.springframework.core.env.Environment environment)
+            throws Exception {
         byte[] body = Files.readAllBytes(Path.of(environment.getRequiredProperty("bench.body")));
         return RouterFunctions.route()
                 .POST(
