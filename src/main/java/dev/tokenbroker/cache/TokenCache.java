@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -276,13 +278,19 @@ public final class TokenCache<V extends Expiring> {
     }
 
     // Single flight for a cold key: the first caller's mapping function mints, later callers get the same future
-    // (a join when it is still running).
+    // (a join when it is still running). A mint that has already failed was for those who waited on it: Caffeine
+    // drops it a moment after its failure is delivered, and a caller who comes in that moment mints anew.
     private CompletableFuture<Slot<V>> lookup(CacheKey key, Observation parent) {
         boolean[] minting = {false};
-        CompletableFuture<Slot<V>> slot = slots.get(key, (k, executor) -> {
+        BiFunction<CacheKey, Executor, CompletableFuture<Slot<V>>> mint = (k, executor) -> {
             minting[0] = true;
             return mintSlot(k, parent);
-        });
+        };
+        CompletableFuture<Slot<V>> slot = slots.get(key, mint);
+        if (!minting[0] && slot.isCompletedExceptionally()) {
+            slots.asMap().remove(key, slot);
+            slot = slots.get(key, mint);
+        }
         if (!minting[0] && !slot.isDone()) {
             observer.joined(kind, key.credential());
         }

@@ -140,6 +140,24 @@ class TokenCacheTests {
     }
 
     @Test
+    void getWhenACallerAsksRightAfterAColdMintFailedThenItMintsAnewRatherThanGetThatFailure() {
+        UpstreamUnavailableException gone =
+                new UpstreamUnavailableException(Upstream.IAM, "the token file is gone", WAIT, null);
+        // The second caller asks while the first one's failure is being delivered: Caffeine drops a failed entry in a
+        // callback that runs after the caller's, so the failed mint is still cached then (a request on another thread
+        // can arrive in that moment just the same).
+        Mono<Token> askedAgain =
+                cache.get(KEY, Duration.ofMinutes(1)).onErrorResume(failure -> cache.get(KEY, Duration.ofMinutes(1)));
+
+        StepVerifier.create(askedAgain)
+                .then(() -> minter.fail(0, gone))
+                .then(() -> minter.answer(1))
+                .assertNext(token -> assertThat(token).isSameAs(minter.minted(1)))
+                .verifyComplete();
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
     void refreshWhenTheEntryIsEvictedMeanwhileThenItStaysEvictedAndNoMintIsAnnounced() {
         warm();
         List<Minted<Token>> announced = new CopyOnWriteArrayList<>();
