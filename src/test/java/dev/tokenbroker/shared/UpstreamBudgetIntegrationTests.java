@@ -165,7 +165,8 @@ class UpstreamBudgetIntegrationTests {
                         request.nanoTime() - refusedAt < Duration.ofSeconds(5).toNanos())
                 .toList();
         assertThat(during)
-                .as("IAM calls from %d ms to 5 s after its 429; arrivals (ms) from it: %s",
+                .as(
+                        "IAM calls from %d ms to 5 s after its 429; arrivals (ms) from it: %s",
                         IN_FLIGHT.toMillis(), arrivals(refusedAt))
                 .isEmpty();
         for (int i = 0; i < fleet.size(); i++) {
@@ -178,7 +179,9 @@ class UpstreamBudgetIntegrationTests {
                         + " after it); refreshes deferred per replica: %s",
                 during.size() + inFlight.size(),
                 inFlight.size(),
-                inFlight.stream().map(request -> (request.nanoTime() - refusedAt) / 1_000_000).toList(),
+                inFlight.stream()
+                        .map(request -> (request.nanoTime() - refusedAt) / 1_000_000)
+                        .toList(),
                 fleet.stream().map(this::deferred).toList());
     }
 
