@@ -61,6 +61,9 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
     /** The kind of the cache of master-key tokens that {@code iam-assume} credentials trade (never served). */
     public static final String MASTER_TOKENS = "iam-master-token";
 
+    // WIoTP expiries are to the second.
+    private static final Duration EXPIRY_PRECISION = Duration.ofSeconds(1);
+
     // How long the master key's token must still live when an assume grant presents it.
     private static final Duration MASTER_MIN_VALID = Duration.ofSeconds(60);
 
@@ -128,7 +131,10 @@ public final class CredentialIssuer implements IotMasterKeys, SmartLifecycle {
      * @return the key, or {@link dev.tokenbroker.problem.UpstreamException} / {@link SecretNotFoundException}
      */
     public Mono<IotAppKey> iotKey(Credential credential, Set<String> roles) {
-        Duration minValid = Duration.ofMillis((long) (ttl(credential).toMillis() * shareWhileLeft));
+        // A key's expiresAt is cut to the second (IotKeyProvider), so it lives up to a second less than the ttl: the
+        // share limit allows for that second, or a key could stop being shared before its refresh is due.
+        Duration minValid = Duration.ofMillis((long) (ttl(credential).toMillis() * shareWhileLeft))
+                .minus(EXPIRY_PRECISION);
         return serving(credential)
                 .flatMap(secret ->
                         iotKeys.get(new CacheKey(credential.name(), secret.version(), List.copyOf(roles)), minValid));
