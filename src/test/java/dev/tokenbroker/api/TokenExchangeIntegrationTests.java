@@ -10,10 +10,12 @@ import static dev.tokenbroker.testing.TestBroker.WML_PROD_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenbroker.testing.BrokerIntegrationTest;
+import dev.tokenbroker.testing.TestBroker;
 import dev.tokenbroker.testing.TestJwts;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void springTokenExchangeProviderWithClientKeySubjectObtainsAnIamToken() {
+        Duration life = wholeSecondsOfAnHourMintedNow();
         OAuth2AccessToken subject = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, SCORER_KEY, null, null);
 
         OAuth2AuthorizedClient authorized = springClient(subject, "wml-prod");
@@ -58,7 +61,15 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
         assertThat(Duration.between(
                         authorized.getAccessToken().getIssuedAt(),
                         authorized.getAccessToken().getExpiresAt()))
-                .isEqualTo(Duration.ofHours(1));
+                .isEqualTo(life);
+    }
+
+    // expires_in of an hour's token minted now: whole seconds, its expiry cut to the second (at most an hour).
+    private static Duration wholeSecondsOfAnHourMintedNow() {
+        Instant now = TestBroker.CLOCK.instant();
+        return Duration.ofSeconds(
+                Duration.between(now, TestBroker.toTheSecond(now).plusSeconds(3600))
+                        .toSeconds());
     }
 
     @Test
@@ -133,6 +144,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
 
     @Test
     void exchangeWithClientKeyThenRfc8693AnswerWithNoStore(CapturedOutput output) {
+        Duration life = wholeSecondsOfAnHourMintedNow();
         Map<String, Object> body = exchange(
                         "grant_type", TOKEN_EXCHANGE,
                         "subject_token", SCORER_KEY,
@@ -154,7 +166,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
         assertThat(body)
                 .containsEntry("issued_token_type", ACCESS_TOKEN_TYPE)
                 .containsEntry("token_type", "Bearer")
-                .containsEntry("expires_in", 3600)
+                .containsEntry("expires_in", (int) life.toSeconds())
                 .containsOnlyKeys("access_token", "issued_token_type", "token_type", "expires_in");
         assertThat(output.getAll())
                 .contains("\"caller\":\"client:scorer\",\"credential\":\"wml-prod\",\"grant\":\"iam-token\","

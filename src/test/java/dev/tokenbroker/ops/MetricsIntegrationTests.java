@@ -7,7 +7,9 @@ import static dev.tokenbroker.testing.TestBroker.SCORER_KEY;
 import static dev.tokenbroker.testing.TestBroker.STRANGER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.testing.TestBroker;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -35,6 +37,7 @@ class MetricsIntegrationTests extends ManagementTest {
         accessTokenFor(SCORER_KEY, "wml-prod");
         // three requests on a cold key while IAM holds its answer: one mint, two joins
         issuer.caches().forEach(cache -> cache.operations().evict("wml-prod"));
+        Instant lastMintedAt = TestBroker.CLOCK.instant();
         concurrentRequestsWhileIamHolds(3);
         PrometheusScrape after = scrape();
 
@@ -90,7 +93,7 @@ class MetricsIntegrationTests extends ManagementTest {
         assertThat(delta(before, after, "cache_gets_total", "cache", "iam-token", "result", "miss"))
                 .isEqualTo(3 + 1);
         assertThat(after.value("tokenbroker_token_remaining_seconds", "credential", "wml-prod"))
-                .isEqualTo(3600.0);
+                .isEqualTo(remainingSeconds(lastMintedAt));
         assertThat(after.value("tokenbroker_token_remaining_seconds", "credential", "wml-dev"))
                 .isNaN();
         assertThat(delta(
@@ -149,12 +152,20 @@ class MetricsIntegrationTests extends ManagementTest {
 
     @Test
     void remainingWhenClockAdvancesThenCountsDown() {
+        Instant mintedAt = TestBroker.CLOCK.instant();
         accessTokenFor(SCORER_KEY, "wml-prod");
 
-        dev.tokenbroker.testing.TestBroker.CLOCK.advance(Duration.ofSeconds(600));
+        TestBroker.CLOCK.advance(Duration.ofSeconds(600));
 
         assertThat(scrape().value("tokenbroker_token_remaining_seconds", "credential", "wml-prod"))
-                .isEqualTo(3000.0);
+                .isEqualTo(remainingSeconds(mintedAt))
+                .isBetween(2999.0, 3000.0);
+    }
+
+    // What the gauge shows now of an hour's token minted at `mintedAt` (its expiry cut to the second; milliseconds).
+    private static double remainingSeconds(Instant mintedAt) {
+        Instant expiresAt = TestBroker.toTheSecond(mintedAt).plusSeconds(3600);
+        return Duration.between(TestBroker.CLOCK.instant(), expiresAt).toMillis() / 1000.0;
     }
 
     private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {

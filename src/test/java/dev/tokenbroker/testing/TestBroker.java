@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -24,10 +25,21 @@ public final class TestBroker {
     /**
      * The fake clock of the broker and the simulators. It starts days behind the system clock, and the suite's
      * advances (hours in all) leave it behind: tests of clients that read the system clock (the IBM SDKs) rely on it.
+     * It starts off the whole second, as a real clock is, so that no test relies on a whole second that a test run
+     * before it (one that moves it to the system clock's time) may take away.
      */
-    public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-16T12:00:00Z"));
+    public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-16T12:00:00.123456789Z"));
 
     public static final IamSimulator IAM = IamSimulator.start(CLOCK);
+
+    /**
+     * An instant cut to the second, as IAM's {@code expiration} and a WIoTP key's {@code expiresAt} are: a credential
+     * minted at {@code t} for an hour expires at {@code toTheSecond(t) + 1 h}.
+     */
+    public static Instant toTheSecond(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS);
+    }
+
     public static final IotSimulator IOT = IotSimulator.start(CLOCK);
 
     /** The WIoTP organisation of credential {@code factory-iot}. */
