@@ -48,7 +48,7 @@ class IotKeyCanaryIntegrationTests extends BrokerIntegrationTest {
             String old = served(null);
             await().atMost(Duration.ofSeconds(10)).until(() -> IOT.created().size() == 2);
             CLOCK.advance(Duration.ofMinutes(12));
-            // The sweeper runs on its own schedule: on two busy cores its next pass can be seconds away.
+            // The old key expires now: the revocation pass (every revocation-interval, 200 ms here) deletes it.
             await().atMost(Duration.ofSeconds(30)).until(() -> IOT.wasDeleted(old));
             errorBodies.add(error("{\"roles\":[\"PD_OPERATOR_APP\"]}", 403));
             errorBodies.add(error("{\"roles\":[\"PD_STANDARD_APP\"],\"token\":\"x\"}", 400));
