@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.TokenBrokerApplication;
 import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,8 +92,8 @@ class SidecarClassesIntegrationTests {
                         "--tokenbroker.shared.enabled=true",
                         "--tokenbroker.shared.encryption-key-secret=shared-tier",
                         "--spring.data.redis.host=127.0.0.1",
-                        "--spring.data.redis.port=" + freePort(),
-                        "--spring.boot.admin.client.url=http://127.0.0.1:" + freePort()));
+                        "--spring.data.redis.port=" + LoopbackPorts.free(),
+                        "--spring.boot.admin.client.url=http://127.0.0.1:" + LoopbackPorts.free()));
 
         assertThat(loaded.get("Redis/Lettuce")).isPositive();
         assertThat(loaded.get("Spring Data Redis")).isPositive();
@@ -107,7 +107,7 @@ class SidecarClassesIntegrationTests {
         Path run = folder.resolve(name);
         Path classes = run.resolve("classes.log");
         Path sink = run.resolve("sinks/wml-prod.token");
-        int management = freePort();
+        int management = LoopbackPorts.free();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -116,7 +116,7 @@ class SidecarClassesIntegrationTests {
                 runtimeClassPath(),
                 TokenBrokerApplication.class.getName(),
                 "--spring.profiles.active=sidecar",
-                "--server.port=" + freePort(),
+                "--server.port=" + LoopbackPorts.free(),
                 "--management.server.port=" + management,
                 "--tokenbroker.vault.type=file",
                 "--tokenbroker.vault.file.directory=" + folder.resolve("vault"),
@@ -202,14 +202,6 @@ class SidecarClassesIntegrationTests {
                     + Files.readString(Path.of("target/runtime.classpath")).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("target/runtime.classpath is written by the build (pom.xml)", e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.tokenbroker.testing;
 import dev.tokenbroker.TokenBrokerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,18 +50,9 @@ public final class BrokerProcess implements AutoCloseable {
      * @param log where its standard output and error go (appended, across restarts)
      */
     public static BrokerProcess start(Path config, Path log) {
-        BrokerProcess broker = new BrokerProcess(config, log, freePort(), freePort());
+        BrokerProcess broker = new BrokerProcess(config, log, LoopbackPorts.free(), LoopbackPorts.free());
         broker.launch();
         return broker;
-    }
-
-    /** A free loopback port (free now: it is the caller's to take soon). */
-    public static int freePort() {
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return free.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Port of the caller API. */

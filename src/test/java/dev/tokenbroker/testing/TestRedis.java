@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,7 +77,7 @@ public final class TestRedis implements AutoCloseable {
 
     private static TestRedis launch(List<String> configuration, boolean sentinel) {
         try {
-            int port = freePort();
+            int port = LoopbackPorts.free();
             Path folder = Files.createTempDirectory("token-broker-redis-" + port + "-");
             List<String> lines = new ArrayList<>(
                     List.of("port " + port, "bind 127.0.0.1", "dir " + folder, "logfile \"\"", "daemonize no"));
@@ -235,12 +234,6 @@ public final class TestRedis implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return free.getLocalPort();
         }
     }
 
