@@ -67,12 +67,12 @@ final class RedisLink {
 
     /** Deletes a lease only while {@code holder} still holds it. */
     Mono<Long> release(String lease, String holder) {
-        return redis.execute(RELEASE, List.of(lease), List.of(holder)).next();
+        return script(RELEASE, lease, List.of(holder));
     }
 
     /** Extends a lease to {@code millis} from now only while {@code holder} still holds it. */
     Mono<Long> renew(String lease, String holder, String millis) {
-        return redis.execute(RENEW, List.of(lease), List.of(holder, millis)).next();
+        return script(RENEW, lease, List.of(holder, millis));
     }
 
     /** Runs a script on one key (one slot in a Redis Cluster). */

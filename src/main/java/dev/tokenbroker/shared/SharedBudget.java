@@ -234,8 +234,7 @@ final class SharedBudget implements UpstreamBudget {
     private static final class Scripts {
 
         // KEYS[1]: the budget; ARGV: interval (µs), burst (calls), longest wait (µs), urgent (1|0). "g<wait µs>": go
-        // after
-        // the wait (reserved); "r<wait µs>": refused, the turn is further off than that; "p<µs left>": paused.
+        // after the wait (reserved); "r<wait µs>": refused, the turn is further off than that; "p<µs left>": paused.
         private static final RedisScript<String> TAKE = RedisScript.of("""
                 redis.replicate_commands()
                 local t = redis.call('TIME')
@@ -254,8 +253,8 @@ final class SharedBudget implements UpstreamBudget {
                 return 'g' .. wait
                 """, String.class);
 
-        // KEYS[1]: the budget; ARGV[1]: the pause (µs). Pauses calls nobody waits on until then, or longer if already
-        // so.
+        // KEYS[1]: the budget; ARGV[1]: the pause (µs). Pauses calls nobody waits on until then, or longer if
+        // already so.
         private static final RedisScript<Long> PAUSE = RedisScript.of("""
                 redis.replicate_commands()
                 local t = redis.call('TIME')

@@ -15,7 +15,6 @@ import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -53,11 +52,7 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
                 .containsEntry("org", IOT_ORG)
                 .containsEntry("auth-key", minted.key())
                 .containsEntry("auth-token", IOT.tokenOf(minted.key()))
-                .containsEntry(
-                        "expires_at",
-                        now.plus(Duration.ofHours(1))
-                                .truncatedTo(ChronoUnit.SECONDS)
-                                .toString())
+                .containsEntry("expires_at", TestBroker.anHourFrom(now).toString())
                 .containsEntry("roles", List.of("PD_STANDARD_APP"))
                 .containsEntry("credential", "factory-iot");
         assertThat(body.get("mqtt"))
@@ -75,7 +70,7 @@ class IotKeyIntegrationTests extends BrokerIntegrationTest {
                 .matches("token-broker credential=factory-iot roles=PD_STANDARD_APP instance=[0-9a-f]{12}"
                         + " nonce=[0-9a-f]{16}");
         assertThat(minted.roles()).containsExactly("PD_STANDARD_APP");
-        assertThat(minted.expiresAt()).isEqualTo(now.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+        assertThat(minted.expiresAt()).isEqualTo(TestBroker.anHourFrom(now));
     }
 
     @Test

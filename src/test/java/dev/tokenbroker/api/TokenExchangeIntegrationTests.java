@@ -68,8 +68,7 @@ class TokenExchangeIntegrationTests extends BrokerIntegrationTest {
     private static Duration wholeSecondsOfAnHourMintedNow() {
         Instant now = TestBroker.CLOCK.instant();
         return Duration.ofSeconds(
-                Duration.between(now, TestBroker.toTheSecond(now).plusSeconds(3600))
-                        .toSeconds());
+                Duration.between(now, TestBroker.anHourFrom(now)).toSeconds());
     }
 
     @Test

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.TokenBrokerApplication;
 import dev.tokenbroker.sim.IamSimulator;
+import dev.tokenbroker.testing.HealthProbe;
 import dev.tokenbroker.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,8 +47,6 @@ class SidecarClassesIntegrationTests {
     private static final Pattern LOADED = Pattern.compile("\\[class,load\\] (\\S+) source:");
 
     private static final String APIKEY = "sidecar-classes-master-key-000000000000000";
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static IamSimulator iam;
 
@@ -133,7 +128,7 @@ class SidecarClassesIntegrationTests {
                         assertThat(process.isAlive())
                                 .as("the sidecar exited; see %s", run.resolve("output.log"))
                                 .isTrue();
-                        return startupUp(management);
+                        return HealthProbe.isUp(management, "startup");
                     });
             assertThat(sink).isNotEmptyFile();
             return countByFeature(classes);
@@ -152,22 +147,6 @@ class SidecarClassesIntegrationTests {
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean startupUp(int management) {
-        try {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/actuator/health/startup"))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"UP\"");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

@@ -181,7 +181,7 @@ class ManagementIntegrationTests extends ManagementTest {
     @Test
     void tokensWhenCachedThenListsEveryEntryWithItsExpiry() {
         Instant mintedAt = TestBroker.CLOCK.instant();
-        Instant expiresAt = TestBroker.toTheSecond(mintedAt).plusSeconds(3600);
+        Instant expiresAt = TestBroker.anHourFrom(mintedAt);
         accessTokenFor(SCORER_KEY, "wml-prod");
         accessTokenFor(SCORER_KEY, "wml-prod");
         accessTokenFor(SCORER_KEY, "wml-dev");

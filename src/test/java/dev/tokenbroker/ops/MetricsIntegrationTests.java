@@ -164,8 +164,9 @@ class MetricsIntegrationTests extends ManagementTest {
 
     // What the gauge shows now of an hour's token minted at `mintedAt` (its expiry cut to the second; milliseconds).
     private static double remainingSeconds(Instant mintedAt) {
-        Instant expiresAt = TestBroker.toTheSecond(mintedAt).plusSeconds(3600);
-        return Duration.between(TestBroker.CLOCK.instant(), expiresAt).toMillis() / 1000.0;
+        return Duration.between(TestBroker.CLOCK.instant(), TestBroker.anHourFrom(mintedAt))
+                        .toMillis()
+                / 1000.0;
     }
 
     private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {

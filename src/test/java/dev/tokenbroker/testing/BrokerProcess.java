@@ -3,10 +3,6 @@ package dev.tokenbroker.testing;
 import dev.tokenbroker.TokenBrokerApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +22,6 @@ public final class BrokerProcess implements AutoCloseable {
 
     // The image's runtime, as scripts/lib.sh finds it; IMAGE_JAVA overrides it, as in the scripts.
     private static final String IMAGE_JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
-
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path config;
     private final Path log;
@@ -72,24 +65,12 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public void awaitReady(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        HttpRequest readiness = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
-                .timeout(Duration.ofSeconds(2))
-                .build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n" + logTail());
             }
-            try {
-                HttpResponse<String> answer = HTTP.send(readiness, HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() == 200 && answer.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // Not listening yet.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            if (HealthProbe.isUp(managementPort, "readiness")) {
+                return;
             }
             process.onExit().completeOnTimeout(null, 50, TimeUnit.MILLISECONDS).join();
         }

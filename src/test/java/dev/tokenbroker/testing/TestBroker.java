@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -31,14 +32,6 @@ public final class TestBroker {
     public static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-16T12:00:00.123456789Z"));
 
     public static final IamSimulator IAM = IamSimulator.start(CLOCK);
-
-    /**
-     * An instant cut to the second, as IAM's {@code expiration} and a WIoTP key's {@code expiresAt} are: a credential
-     * minted at {@code t} for an hour expires at {@code toTheSecond(t) + 1 h}.
-     */
-    public static Instant toTheSecond(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.SECONDS);
-    }
 
     public static final IotSimulator IOT = IotSimulator.start(CLOCK);
 
@@ -101,6 +94,14 @@ public final class TestBroker {
     public static final Path SINKS = createFolder("token-broker-sinks");
 
     private TestBroker() {}
+
+    /**
+     * When a credential minted at {@code mintedAt} for an hour expires: an hour later, cut to the second, as IAM's
+     * {@code expiration} and a WIoTP key's {@code expiresAt} are.
+     */
+    public static Instant anHourFrom(Instant mintedAt) {
+        return mintedAt.plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    }
 
     /** Points the broker at the simulator, the vault and the callers. */
     public static void register(DynamicPropertyRegistry registry) {
