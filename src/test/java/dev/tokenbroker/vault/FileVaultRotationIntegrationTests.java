@@ -6,19 +6,21 @@ import static dev.tokenbroker.testing.TestBroker.WML_DEV_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.cache.CredentialIssuer;
+import dev.tokenbroker.cache.RotationListener;
 import dev.tokenbroker.testing.BrokerIntegrationTest;
 import dev.tokenbroker.testing.TestBroker;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
-import reactor.core.Disposable;
 
 /**
- * Version awareness of the {@code file} store through the whole broker: when kubelet swaps a secret file, tokens
- * minted with the old key are dropped and never served again once the change is noticed.
+ * Version awareness of the {@code file} store through the whole broker: when kubelet swaps a secret file, the new key
+ * is proven by one mint (make before break, DESIGN §4), and from then on tokens minted with the old key are dropped and
+ * never served again.
  */
 class FileVaultRotationIntegrationTests extends BrokerIntegrationTest {
 
@@ -28,31 +30,47 @@ class FileVaultRotationIntegrationTests extends BrokerIntegrationTest {
     @Autowired
     SecretRepository secrets;
 
+    @Autowired
+    CredentialIssuer issuer;
+
     @Test
-    void iamTokenWhenSecretFileChangesThenOnlyTokensFromTheNewKeyServeOnceNoticed() {
+    void iamTokenWhenSecretFileChangesThenOnlyTokensFromTheNewKeyServeOnceProven() {
         String before = accessToken();
         IAM.addKey(ROTATED_KEY);
-        AtomicLong noticed = new AtomicLong(Long.MAX_VALUE);
-        Disposable watch = secrets.changes()
-                .filter(secret -> secret.name().equals("wml-dev"))
-                .subscribe(secret -> noticed.compareAndSet(Long.MAX_VALUE, System.nanoTime()));
+        // Noticing the change is not enough: until the new key has minted once, the old one keeps serving (a request
+        // in that moment rightly gets an old-key token). The listener is told after the old tokens are dropped.
+        AtomicReference<String> proven = new AtomicReference<>();
+        issuer.addRotationListener(new RotationListener() {
+            @Override
+            public void rotated(String secret, String version) {
+                if (secret.equals("wml-dev")) {
+                    proven.set(version);
+                }
+            }
+        });
         try {
             TestBroker.writeSecret("wml-dev", "apikey", ROTATED_KEY);
-            await().atMost(Duration.ofSeconds(10)).until(() -> noticed.get() != Long.MAX_VALUE);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> proven.get() != null
+                            && proven.get().equals(secrets.known("wml-dev").version())
+                            && secrets.known("wml-dev")
+                                    .require("apikey")
+                                    .reveal()
+                                    .equals(ROTATED_KEY));
 
             for (int i = 0; i < 20; i++) {
                 assertThat(IAM.keyThatMinted(accessToken())).isEqualTo(ROTATED_KEY);
             }
             assertThat(IAM.keyThatMinted(before)).isEqualTo(WML_DEV_KEY);
         } finally {
-            watch.dispose();
+            // Put the key back and wait for its proof, so that the tests after this one see the original key serving.
             TestBroker.writeSecret("wml-dev", "apikey", WML_DEV_KEY);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> secrets.read("wml-dev")
-                            .block()
-                            .require("apikey")
-                            .reveal()
-                            .equals(WML_DEV_KEY));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                StoredSecret known = secrets.known("wml-dev");
+                return known.require("apikey").reveal().equals(WML_DEV_KEY)
+                        && known.version().equals(proven.get())
+                        && issuer.pendingRotations().isEmpty();
+            });
         }
     }
 
