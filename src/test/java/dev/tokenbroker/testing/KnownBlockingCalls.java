@@ -1,5 +1,6 @@
 package dev.tokenbroker.testing;
 
+import java.util.List;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
@@ -16,18 +17,21 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  */
 public final class KnownBlockingCalls implements BlockHoundIntegration {
 
+    /** A method inside which blocking is allowed, named as BlockHound takes it: a binary class name and a method. */
+    record Allowed(String className, String method) {}
+
+    static final List<Allowed> ALLOWED = List.of(
+            new Allowed("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer"),
+            new Allowed("tools.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer"),
+            new Allowed("ch.qos.logback.core.OutputStreamAppender", "writeBytes"),
+            new Allowed("ch.qos.logback.core.OutputStreamAppender", "subAppend"),
+            new Allowed("dev.tokenbroker.audit.AuditJournal", "writeNow"),
+            new Allowed("org.thymeleaf.spring6.view.reactive.ThymeleafReactiveView", "render"),
+            new Allowed("org.thymeleaf.TemplateEngine", "process"),
+            new Allowed("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
+
     @Override
     public void applyTo(BlockHound.Builder builder) {
-        builder.allowBlockingCallsInside(
-                        "tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
-                .allowBlockingCallsInside(
-                        "tools.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
-                .allowBlockingCallsInside("dev.tokenbroker.audit.AuditJournal", "writeNow")
-                .allowBlockingCallsInside("org.thymeleaf.spring6.view.reactive.ThymeleafReactiveView", "render")
-                .allowBlockingCallsInside("org.thymeleaf.TemplateEngine", "process")
-                .allowBlockingCallsInside(
-                        "io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+        ALLOWED.forEach(allowed -> builder.allowBlockingCallsInside(allowed.className(), allowed.method()));
     }
 }
