@@ -49,29 +49,27 @@ class FileVaultRotationIntegrationTests extends BrokerIntegrationTest {
             }
         });
         try {
-            TestBroker.writeSecret("wml-dev", "apikey", ROTATED_KEY);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> proven.get() != null
-                            && proven.get().equals(secrets.known("wml-dev").version())
-                            && secrets.known("wml-dev")
-                                    .require("apikey")
-                                    .reveal()
-                                    .equals(ROTATED_KEY));
+            rotateTo(ROTATED_KEY, proven);
 
             for (int i = 0; i < 20; i++) {
                 assertThat(IAM.keyThatMinted(accessToken())).isEqualTo(ROTATED_KEY);
             }
             assertThat(IAM.keyThatMinted(before)).isEqualTo(WML_DEV_KEY);
         } finally {
-            // Put the key back and wait for its proof, so that the tests after this one see the original key serving.
-            TestBroker.writeSecret("wml-dev", "apikey", WML_DEV_KEY);
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                StoredSecret known = secrets.known("wml-dev");
-                return known.require("apikey").reveal().equals(WML_DEV_KEY)
-                        && known.version().equals(proven.get())
-                        && issuer.pendingRotations().isEmpty();
-            });
+            // The original key back in service, so that the tests after this one see it serving.
+            rotateTo(WML_DEV_KEY, proven);
         }
+    }
+
+    // Writes the key and waits until the broker has read it and proven it: the version it reported as rotated to is
+    // the one of the file's content now.
+    private void rotateTo(String apikey, AtomicReference<String> proven) {
+        TestBroker.writeSecret("wml-dev", "apikey", apikey);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            StoredSecret known = secrets.known("wml-dev");
+            return known.require("apikey").reveal().equals(apikey)
+                    && known.version().equals(proven.get());
+        });
     }
 
     private String accessToken() {
