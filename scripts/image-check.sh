@@ -8,9 +8,10 @@
 #      image's ENTRYPOINT, and /actuator/health/readiness and /actuator/health/startup answer UP, with the
 #      application's classes loaded from the AOT cache; then again as the Helm chart's sidecar starts it (its
 #      command, JAVA_TOOL_OPTIONS, profile), and once with a cache the JVM cannot map (it must start without it),
-#   4. the jar holds no Jackson 2, springdoc or swagger jar, and no Jackson 2 class is loaded at ready; with the file
-#      vault, the shared tier off and no Spring Boot Admin URL (as here), no class of Redis/Lettuce, Spring Vault, the
-#      SBA client or springdoc is loaded at ready either (AOT cache included: the JVM loads all of its classes),
+#   4. the jar holds no Jackson 2, springdoc, swagger or Bean Validation jar, and no Jackson 2 class is loaded at
+#      ready; with the file vault, the shared tier off and no Spring Boot Admin URL (as here), no class of
+#      Redis/Lettuce, Spring Vault, the SBA client, springdoc or Bean Validation is loaded at ready either (AOT cache
+#      included: the JVM loads all of its classes),
 #   5. (run sidecar-ready) the sidecar's time to ready as the kubelet sees it: READY_STARTS starts as the chart starts
 #      it, each with a credential and a file sink against the IAM simulator (scripts/lib.sh, BenchUpstreams: needs the
 #      test classes), from launch until /actuator/health/startup is UP, which needs the sink written; prints each and
@@ -111,9 +112,9 @@ done
 echo "image-check: layers ${copied[*]} extracted and copied to $workdir as the Dockerfile does"
 
 # --- 4. No second Jackson, no springdoc, in the jar ----------------------------------------------------------
-unwanted=$(ls "$APP/lib" | grep -E '^(jackson-(core|databind|dataformat-[a-z]*|datatype-[a-z0-9]*)-2\.|springdoc-|swagger-)' || true)
+unwanted=$(ls "$APP/lib" | grep -E '^(jackson-(core|databind|dataformat-[a-z]*|datatype-[a-z0-9]*)-2\.|springdoc-|swagger-|hibernate-validator-|jakarta\.validation-api-)' || true)
 [[ -z "$unwanted" ]] || fail "the jar holds jars the runtime does not need: $(tr '\n' ' ' <<<"$unwanted")"
-echo "image-check: no Jackson 2, springdoc or swagger jar in $workdir/lib ($(ls "$APP/lib" | wc -l) jars)"
+echo "image-check: no Jackson 2, springdoc, swagger or Bean Validation jar in $workdir/lib ($(ls "$APP/lib" | wc -l) jars)"
 
 # The JVM flags files the final stage copies (COPY --from=build /workspace/src/main/jvm/ ./jvm/).
 flags_copy=$(grep -E '^COPY --from=build /workspace/src/main/jvm/ \./jvm/$' "$DOCKERFILE") \
@@ -240,7 +241,7 @@ start() {
 java_version=$("$JAVA_BIN" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')
 
 # What the broker loads nothing of, with the file vault, the shared tier off and no Spring Boot Admin URL.
-UNUSED_CLASSES=' (io\.lettuce|org\.springframework\.data\.redis|org\.springframework\.vault|de\.codecentric\.boot\.admin\.client|org\.springdoc)\.'
+UNUSED_CLASSES=' (io\.lettuce|org\.springframework\.data\.redis|org\.springframework\.vault|de\.codecentric\.boot\.admin\.client|org\.springdoc|org\.hibernate\.validator|jakarta\.validation)\.'
 
 # by_package CLASS_LOG: loaded classes per top-level package (the JDK's java, javax, jdk, sun and com.sun as one),
 # most first: "count package" lines.

@@ -3,7 +3,6 @@ package dev.tokenbroker.audit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The audit log ({@code tokenbroker.audit.*}).
@@ -17,7 +16,6 @@ import org.springframework.validation.annotation.Validated;
  * @param queueCapacity how many bytes of audit lines may wait to be written; when standard output stops taking them
  *     for that long, issuances are refused (503) rather than answered without their line
  */
-@Validated
 @ConfigurationProperties("tokenbroker.audit")
 public record AuditProperties(
         String salt, Stdout stdout, @DefaultValue("16MB") DataSize queueCapacity) {

@@ -1,14 +1,9 @@
 package dev.tokenbroker.cache;
 
-import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Positive;
+import dev.tokenbroker.support.CheckedProperties;
 import java.time.Duration;
-import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * How minted credentials are cached ({@code tokenbroker.cache.*}).
@@ -22,22 +17,27 @@ import org.springframework.validation.annotation.Validated;
  * @param scanInterval how often entries are checked for a due refresh
  * @param maximumSize the most entries one cache holds
  */
-@Validated
 @ConfigurationProperties("tokenbroker.cache")
 public record CacheProperties(
-        @DefaultValue("0.8") @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false)
-        double refreshAt,
-
-        @DefaultValue("0.05") @DecimalMin("0") double refreshJitter,
-        @DefaultValue("2h") @DurationMin(millis = 1) Duration idleTimeout,
-        @DefaultValue("30s") @DurationMin(millis = 1) Duration failureTtl,
-        @DefaultValue("10s") @DurationMin(millis = 1) Duration retryInterval,
-        @DefaultValue("1s") @DurationMin(millis = 1) Duration scanInterval,
-        @DefaultValue("10000") @Positive long maximumSize) {
+        @DefaultValue("0.8") double refreshAt,
+        @DefaultValue("0.05") double refreshJitter,
+        @DefaultValue("2h") Duration idleTimeout,
+        @DefaultValue("30s") Duration failureTtl,
+        @DefaultValue("10s") Duration retryInterval,
+        @DefaultValue("1s") Duration scanInterval,
+        @DefaultValue("10000") long maximumSize)
+        implements CheckedProperties {
 
     /** {@code refresh-jitter} must be below {@code refresh-at}, or a refresh could be due at birth. */
-    @AssertTrue(message = "refresh-jitter must be less than refresh-at")
-    public boolean isRefreshJitterBelowRefreshAt() {
-        return refreshJitter < refreshAt;
+    @Override
+    public void check(Checks checks) {
+        checks.between("refreshAt", refreshAt, 0, 1)
+                .notNegative("refreshJitter", refreshJitter)
+                .require("refreshJitter", refreshJitter < refreshAt, "refresh-jitter must be less than refresh-at")
+                .positive("idleTimeout", idleTimeout)
+                .positive("failureTtl", failureTtl)
+                .positive("retryInterval", retryInterval)
+                .positive("scanInterval", scanInterval)
+                .positive("maximumSize", maximumSize);
     }
 }

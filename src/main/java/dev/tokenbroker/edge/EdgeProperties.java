@@ -1,11 +1,9 @@
 package dev.tokenbroker.edge;
 
-import jakarta.validation.constraints.Positive;
+import dev.tokenbroker.support.CheckedProperties;
 import java.time.Duration;
-import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Limits of the broker's HTTP servers ({@code tokenbroker.server.*}), applied alike to the caller API (8080) and the
@@ -25,11 +23,21 @@ import org.springframework.validation.annotation.Validated;
  *     them is closed as soon as it is accepted. Loopback is not exempt. Behind a proxy every caller shares the
  *     proxy's address: raise it there
  */
-@Validated
 @ConfigurationProperties("tokenbroker.server")
 public record EdgeProperties(
-        @DefaultValue("60s") @DurationMin(millis = 1) Duration idleTimeout,
-        @DefaultValue("10s") @DurationMin(millis = 1) Duration headerTimeout,
-        @DefaultValue("10s") @DurationMin(millis = 1) Duration readTimeout,
-        @DefaultValue("30s") @DurationMin(millis = 1) Duration requestTimeout,
-        @DefaultValue("256") @Positive int maxConnectionsPerAddress) {}
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("10s") Duration headerTimeout,
+        @DefaultValue("10s") Duration readTimeout,
+        @DefaultValue("30s") Duration requestTimeout,
+        @DefaultValue("256") int maxConnectionsPerAddress)
+        implements CheckedProperties {
+
+    @Override
+    public void check(Checks checks) {
+        checks.positive("idleTimeout", idleTimeout)
+                .positive("headerTimeout", headerTimeout)
+                .positive("readTimeout", readTimeout)
+                .positive("requestTimeout", requestTimeout)
+                .positive("maxConnectionsPerAddress", maxConnectionsPerAddress);
+    }
+}

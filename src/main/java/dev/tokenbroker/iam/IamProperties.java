@@ -1,12 +1,11 @@
 package dev.tokenbroker.iam;
 
+import dev.tokenbroker.support.CheckedProperties;
 import dev.tokenbroker.support.UpstreamSettings;
-import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * IBM Cloud IAM ({@code tokenbroker.iam.*}).
@@ -19,14 +18,19 @@ import org.springframework.validation.annotation.Validated;
  *     sees at most twice this many. A caller waits for its turn in order of arrival, up to {@code http.max-retry-after};
  *     a turn further off is a 503 with {@code Retry-After}. {@code 0}: no cap
  */
-@Validated
 @ConfigurationProperties("tokenbroker.iam")
 public record IamProperties(
         @DefaultValue("https://iam.cloud.ibm.com") URI url,
         @NestedConfigurationProperty UpstreamSettings http,
-        @DefaultValue("10") @PositiveOrZero int maxCallsPerSecond) {
+        @DefaultValue("10") int maxCallsPerSecond)
+        implements CheckedProperties {
 
     public IamProperties {
         http = http == null ? UpstreamSettings.defaults() : http;
+    }
+
+    @Override
+    public void check(Checks checks) {
+        checks.require("maxCallsPerSecond", maxCallsPerSecond >= 0, "must be greater than or equal to 0");
     }
 }

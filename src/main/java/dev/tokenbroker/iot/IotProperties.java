@@ -1,13 +1,12 @@
 package dev.tokenbroker.iot;
 
+import dev.tokenbroker.support.CheckedProperties;
 import dev.tokenbroker.support.UpstreamSettings;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Watson IoT Platform ({@code tokenbroker.iot.*}).
@@ -26,7 +25,6 @@ import org.springframework.validation.annotation.Validated;
  * @param mqttHost the MQTT host handed to callers; {@code {org}} is replaced by the organisation id
  * @param mqttPort the MQTT port handed to callers (TLS)
  */
-@Validated
 @ConfigurationProperties("tokenbroker.iot")
 public record IotProperties(
         @DefaultValue("https://{org}.internetofthings.ibmcloud.com/api/v0002")
@@ -34,23 +32,34 @@ public record IotProperties(
 
         @NestedConfigurationProperty UpstreamSettings http,
 
-        @DefaultValue("token-broker") @jakarta.validation.constraints.Pattern(regexp = "[A-Za-z0-9._-]{1,64}")
-        String tag,
+        @DefaultValue("token-broker") String tag,
 
-        @DefaultValue("15m") @DurationMin(millis = 1) Duration sweepInterval,
-        @DefaultValue("1s") @DurationMin(millis = 1) Duration revocationInterval,
-        @DefaultValue("5m") @DurationMin(millis = 0) Duration revocationRetryBudget,
+        @DefaultValue("15m") Duration sweepInterval,
+        @DefaultValue("1s") Duration revocationInterval,
+        @DefaultValue("5m") Duration revocationRetryBudget,
 
         @DefaultValue("{org}.messaging.internetofthings.ibmcloud.com")
         String mqttHost,
 
-        @DefaultValue("8883") int mqttPort) {
+        @DefaultValue("8883") int mqttPort)
+        implements CheckedProperties {
 
     /** What {@code {org}} is replaced with must look like this: WIoTP organisation ids are short and lower case. */
     static final Pattern ORG = Pattern.compile("[a-z0-9]{1,32}");
 
+    /** What {@code tag} must look like: it starts a key's comment, which is split at spaces. */
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     public IotProperties {
         http = http == null ? UpstreamSettings.defaults() : http;
+    }
+
+    @Override
+    public void check(Checks checks) {
+        checks.matches("tag", tag, TAG)
+                .positive("sweepInterval", sweepInterval)
+                .positive("revocationInterval", revocationInterval)
+                .atLeast("revocationRetryBudget", revocationRetryBudget, Duration.ZERO);
     }
 
     /** The API base for an organisation, without a trailing slash. */

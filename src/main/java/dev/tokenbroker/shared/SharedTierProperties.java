@@ -1,11 +1,9 @@
 package dev.tokenbroker.shared;
 
-import jakarta.validation.constraints.AssertTrue;
+import dev.tokenbroker.support.CheckedProperties;
 import java.time.Duration;
-import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The shared tier ({@code tokenbroker.shared.*}); the Redis connection itself is Boot's {@code spring.data.redis.*}
@@ -26,20 +24,28 @@ import org.springframework.validation.annotation.Validated;
  * @param readyTimeout the most start-up waits for Redis and the encryption key before the replica reports ready; past
  *     it, the replica reports ready all the same and mints alone until Redis answers
  */
-@Validated
 @ConfigurationProperties("tokenbroker.shared")
 public record SharedTierProperties(
         @DefaultValue("false") boolean enabled,
         String encryptionKeySecret,
-        @DefaultValue("50ms") @DurationMin(millis = 1) Duration timeout,
-        @DefaultValue("3s") @DurationMin(millis = 1) Duration lease,
-        @DefaultValue("25ms") @DurationMin(millis = 1) Duration pollInterval,
-        @DefaultValue("1s") @DurationMin(millis = 1) Duration backoff,
-        @DefaultValue("10s") @DurationMin(millis = 1) Duration readyTimeout) {
+        @DefaultValue("50ms") Duration timeout,
+        @DefaultValue("3s") Duration lease,
+        @DefaultValue("25ms") Duration pollInterval,
+        @DefaultValue("1s") Duration backoff,
+        @DefaultValue("10s") Duration readyTimeout)
+        implements CheckedProperties {
 
     /** With the tier on, {@code encryption-key-secret} must name a vault secret. */
-    @AssertTrue(message = "encryption-key-secret must name a vault secret when the shared tier is enabled")
-    public boolean isEncryptionKeySecretNamedWhenEnabled() {
-        return !enabled || (encryptionKeySecret != null && !encryptionKeySecret.isBlank());
+    @Override
+    public void check(Checks checks) {
+        checks.require(
+                        "encryptionKeySecret",
+                        !enabled || (encryptionKeySecret != null && !encryptionKeySecret.isBlank()),
+                        "encryption-key-secret must name a vault secret when the shared tier is enabled")
+                .positive("timeout", timeout)
+                .positive("lease", lease)
+                .positive("pollInterval", pollInterval)
+                .positive("backoff", backoff)
+                .positive("readyTimeout", readyTimeout);
     }
 }

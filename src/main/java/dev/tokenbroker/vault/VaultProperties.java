@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Where master keys live ({@code tokenbroker.vault.*}).
@@ -13,7 +12,6 @@ import org.springframework.validation.annotation.Validated;
  * @param file the file store's settings
  * @param hashicorp the HashiCorp Vault store's settings
  */
-@Validated
 @ConfigurationProperties("tokenbroker.vault")
 public record VaultProperties(
         @DefaultValue("file") String type,

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sink whose token the IAM simulator mints), on the jar's own run-time class path ({@code target/runtime.classpath},
  * written by the build: the tests' class path also holds springdoc and a Spring Boot Admin server), with
  * {@code -Xlog:class+load}. Once its startup group is UP, no class of Redis/Lettuce, Spring Vault, the Spring Boot
- * Admin client or springdoc has been loaded. With the shared tier on and an SBA URL set, the same start loads Lettuce
+ * Admin client or springdoc has been loaded, nor of Bean Validation (the properties check themselves:
+ * {@code support.CheckedProperties}). With the shared tier on and an SBA URL set, the same start loads Lettuce
  * and the SBA client: what is left out depends on the properties, not on the class path, which holds them all.
  */
 class SidecarClassesIntegrationTests {
@@ -42,7 +43,9 @@ class SidecarClassesIntegrationTests {
             "Spring Data Redis", "org.springframework.data.redis.",
             "Spring Vault", "org.springframework.vault.",
             "Spring Boot Admin client", "de.codecentric.boot.admin.client.",
-            "springdoc", "org.springdoc.");
+            "springdoc", "org.springdoc.",
+            "Bean Validation", "jakarta.validation.",
+            "Hibernate Validator", "org.hibernate.validator.");
 
     private static final Pattern LOADED = Pattern.compile("\\[class,load\\] (\\S+) source:");
 
@@ -95,6 +98,7 @@ class SidecarClassesIntegrationTests {
         assertThat(loaded.get("Spring Boot Admin client")).isPositive();
         assertThat(loaded.get("Spring Vault")).isZero();
         assertThat(loaded.get("springdoc")).isZero();
+        assertThat(loaded.get("Hibernate Validator")).isZero();
     }
 
     /** Starts the sidecar, waits for its startup group and its sink, and counts the classes it loaded by feature. */
