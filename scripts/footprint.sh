@@ -8,8 +8,15 @@
 # time to ready, peak RSS against the limit, heap after GC in the first and the last minute, the NMT breakdown at the
 # peak, and the throughput; exits non-zero if a peak RSS is above THRESHOLD percent of its limit.
 #
+# Profile `bare` (not run by default) is the floor of the stack: the bench's bare Spring Boot WebFlux app
+# (baseline.BareWebFluxApp: one route answering fixed bytes at the broker's path; no security, actuator, metrics,
+# cache or audit) in its own JVM, on the WebFlux starter's jars only, started with the sidecar's flags and limit (no AOT
+# cache: it has none), under the same wrk load (no cold burst: it mints nothing). With the sidecar in the same run
+# it prints sidecar ÷ bare peak RSS: what the broker costs above the framework it is built on.
+#
 #   scripts/footprint.sh                     # DURATION=300 (5 minutes per profile)
 #   DURATION=60 scripts/footprint.sh         # what CI runs
+#   PROFILES="sidecar bare" scripts/footprint.sh   # the sidecar against the bare WebFlux app's floor
 #
 # Environment (all optional): DURATION (300), INTERVAL (10), CONNECTIONS (64), THRESHOLD (85), COLD (50 cold
 # credentials), PROFILES ("deployment sidecar"), IMAGE_JAVA (the JRE playing the image's: Temurin 25 at
@@ -40,6 +47,14 @@ if [[ "${FOOTPRINT_SKIP_BUILD:-0}" != 1 ]]; then
     lib::package
 fi
 lib::test_classpath "$work/test.cp"
+# The bare app's class path: its own class, and of the broker's run-time jars only those the WebFlux starter brings.
+{
+    echo "$ROOT/target/test-classes"
+    tr ':' '\n' <target/runtime.classpath | grep -E '/(spring-(core|beans|context|aop|expression|web|webflux)-[0-9]|spring-boot-(autoconfigure|webflux|reactor|reactor-netty|netty|http-codec|jackson|web-server|starter|starter-(webflux|jackson|logging|reactor-netty))-[0-9]|spring-boot-[0-9]|commons-logging-|jackson-(annotations|core|databind)-|jspecify-|jul-to-slf4j-|logback-(classic|core)-|slf4j-api-|snakeyaml-|micrometer-(commons|observation)-|netty-|reactive-streams-|reactor-(core|netty-core|netty-http)-)[^/]*\.jar$'
+} | paste -sd: >"$work/bare.cp"
+# What the bare app answers: a body the size of the broker's iam-token answer (an IAM access token is about 1 KB).
+printf '{"access_token":"%s","token_type":"Bearer","expires_in":3600,"expiration":4102444800}' \
+    "$(head -c 768 /dev/zero | base64 -w0)" >"$work/bench.body"
 
 echo "== the image's layout and AOT cache (scripts/image-check.sh)"
 IMAGE_JAVA=$IMAGE_JAVA IMAGE_CHECK_RUNS="" IMAGE_CHECK_WORK="$work/image-check" scripts/image-check.sh \
@@ -101,8 +116,14 @@ heap_after_gc() {
         | awk -v from="$2" -v to="$3" '$1 >= from && $1 < to {if ($2 > max) max = $2; n++} END {print (n ? max : "-")}'
 }
 
+# bare_answers URL: whether the bare app answers its route.
+bare_answers() {
+    curl -fsS -o /dev/null --max-time 2 -X POST "$1"
+}
+
 status=0
 summary=()
+declare -A peaks=()
 port=28480
 for profile in $PROFILES; do
     case "$profile" in
@@ -118,8 +139,15 @@ for profile in $PROFILES; do
             tool_options=$SIDECAR_TOOL_OPTIONS
             spring_profile=sidecar
             ;;
+        bare)
+            command=(java @jvm/sidecar.flags -cp "$(cat "$work/bare.cp")" baseline.BareWebFluxApp
+                --bench.body="$work/bench.body" --spring.main.banner-mode=off)
+            limit=$(lib::chart_memory_mib sidecar)
+            tool_options=$SIDECAR_TOOL_OPTIONS
+            spring_profile=default
+            ;;
         *)
-            echo "footprint: unknown profile $profile (deployment or sidecar)" >&2
+            echo "footprint: unknown profile $profile (deployment, sidecar or bare)" >&2
             exit 2
             ;;
     esac
@@ -139,7 +167,12 @@ for profile in $PROFILES; do
     ) >"$log" 2>&1 &
     pid=$!
     lib::track "$pid"
-    lib::wait_until 600 0.05 "$pid" lib::readiness_up "$management" \
+    if [[ "$profile" == bare ]]; then
+        ready=(bare_answers "$url")
+    else
+        ready=(lib::readiness_up "$management")
+    fi
+    lib::wait_until 600 0.05 "$pid" "${ready[@]}" \
         || { tail -n 40 "$log" >&2; echo "footprint: $profile exited or was not ready in 600 s" >&2; exit 1; }
     ready_ms=$((($(date +%s%N) - started) / 1000000))
     rss_ready=$(mib "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")")
@@ -161,7 +194,7 @@ for profile in $PROFILES; do
         sleep "$INTERVAL"
         kill -0 "$pid" 2>/dev/null || { tail -n 40 "$log" >&2; echo "footprint: $profile died under load" >&2; exit 1; }
         elapsed=$(($(date +%s) - load_started))
-        if ((burst_done == 0 && elapsed >= DURATION / 2)); then
+        if ((burst_done == 0 && elapsed >= DURATION / 2)) && [[ "$profile" != bare ]]; then
             # The cold burst: every cold credential asked for by 8 callers at once, all at the same time.
             for name in "${cold_names[@]}"; do
                 for _ in 1 2 3 4 5 6 7 8; do echo "$name"; done
@@ -195,7 +228,14 @@ for profile in $PROFILES; do
     line=$(printf '%-10s ready %5d ms | peak RSS %3d MiB of %3d MiB (%d%%, at most %d%%) | heap after GC: first minute %s MiB, last minute %s MiB (%d GCs) | %s req/s%s | cold burst %d/%d OK' \
         "$profile" "$ready_ms" "$peak_rss" "$limit" "$percent" "$THRESHOLD" "$first_minute" "$last_minute" "$gcs" \
         "$rps" "${errors:+, $errors non-2xx}" "$cold_ok" $((COLD * 8)))
+    peaks[$profile]=$peak_rss
+    if [[ "$profile" == bare ]]; then
+        line="${line%% | cold burst*} | no cold burst (the floor: nothing to mint, no limit of its own)"
+    fi
     summary+=("$line" "           NMT at the peak (committed MiB): $peak_nmt")
+    if [[ "$profile" == bare ]]; then
+        continue
+    fi
     if ((peak_rss * 100 > THRESHOLD * limit)); then
         summary+=("           FAILED: peak RSS above ${THRESHOLD}% of the chart's limit")
         status=1
@@ -205,6 +245,11 @@ for profile in $PROFILES; do
         status=1
     fi
 done
+
+if [[ -n "${peaks[sidecar]:-}" && -n "${peaks[bare]:-}" ]]; then
+    summary+=("$(printf 'sidecar ÷ bare WebFlux app, peak RSS: %d ÷ %d MiB = %s' "${peaks[sidecar]}" "${peaks[bare]}" \
+        "$(echo "scale=2; ${peaks[sidecar]} / ${peaks[bare]}" | bc)")")
+fi
 
 # BASELINE_JAR: the cache-hit throughput of the deployment profile against an older jar started as the image used to
 # start it (BASELINE_FLAGS), both running at once, in alternating rounds: a same-run ratio.
