@@ -47,11 +47,8 @@ if [[ "${FOOTPRINT_SKIP_BUILD:-0}" != 1 ]]; then
     lib::package
 fi
 lib::test_classpath "$work/test.cp"
-# The bare app's class path: its own class, and of the broker's run-time jars only those the WebFlux starter brings.
-{
-    echo "$ROOT/target/test-classes"
-    tr ':' '\n' <target/runtime.classpath | grep -E '/(spring-(core|beans|context|aop|expression|web|webflux)-[0-9]|spring-boot-(autoconfigure|webflux|reactor|reactor-netty|netty|http-codec|jackson|web-server|starter|starter-(webflux|jackson|logging|reactor-netty))-[0-9]|spring-boot-[0-9]|commons-logging-|jackson-(annotations|core|databind)-|jspecify-|jul-to-slf4j-|logback-(classic|core)-|slf4j-api-|snakeyaml-|micrometer-(commons|observation)-|netty-|reactive-streams-|reactor-(core|netty-core|netty-http)-)[^/]*\.jar$'
-} | paste -sd: >"$work/bare.cp"
+lib::bare_classpath "$work/bare.cp" "$work/bare-baseline.jar"
+printf -- '-cp\n%s\n' "$(cat "$work/bare.cp")" >"$work/bare.args"
 # What the bare app answers: a body the size of the broker's iam-token answer (an IAM access token is about 1 KB).
 printf '{"access_token":"%s","token_type":"Bearer","expires_in":3600,"expiration":4102444800}' \
     "$(head -c 768 /dev/zero | base64 -w0)" >"$work/bench.body"
@@ -140,7 +137,7 @@ for profile in $PROFILES; do
             spring_profile=sidecar
             ;;
         bare)
-            command=(java @jvm/sidecar.flags -cp "$(cat "$work/bare.cp")" baseline.BareWebFluxApp
+            command=(java @jvm/sidecar.flags "@$work/bare.args" baseline.BareWebFluxApp
                 --bench.body="$work/bench.body" --spring.main.banner-mode=off)
             limit=$(lib::chart_memory_mib sidecar)
             tool_options=$SIDECAR_TOOL_OPTIONS

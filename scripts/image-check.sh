@@ -26,6 +26,8 @@
 #                         (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when present, else java on PATH;
 #                         scripts/lib.sh)
 #   IMAGE_CHECK_RUNS      runs to do, any of: image image-noaot image-badaot sidecar sidecar-noaot sidecar-ready
+#                         bare-ready (the floor under sidecar-ready: the bare WebFlux app with the sidecar's flags
+#                         and its own AOT cache, time to its first answer; not run by default)
 #                         (default "image image-badaot sidecar sidecar-ready"; -noaot measures the same start without
 #                         the AOT cache, -badaot starts with a cache the JVM cannot map; "" only builds the layout)
 #   READY_STARTS          starts of the sidecar-ready run         (default 10)
@@ -311,6 +313,44 @@ EOF
         "$java_version" "$READY_STARTS" "$(tr ' ' ',' <<<"${times[*]}")" "$(lib::median "${times[@]}")"
 }
 
+# bare_ready: the floor under the sidecar's time to ready: the bench's bare Spring Boot WebFlux app (one route, nothing
+# else: footprint.sh's profile bare) with the sidecar's flags and limit and an AOT cache trained on its own start and
+# 200 requests, READY_STARTS starts timed from launch to its first answer, and their median.
+bare_ready() {
+    lib::bare_classpath "$WORK/bare.cp" "$WORK/bare-baseline.jar"
+    printf '{"access_token":"floor"}' >"$WORK/bare.body"
+    local port url pid times=() i started_ns waited
+    port=$(free_port)
+    url="http://127.0.0.1:$port/v1/credentials/floor/iam-token"
+    start_bare() { # AOT_FLAG: starts the bare app in the background (PID)
+        (
+            cd "$APP"
+            exec env JAVA_TOOL_OPTIONS="$SIDECAR_OPTIONS" "$JAVA_BIN" "$1" @jvm/sidecar.flags -cp "$(cat "$WORK/bare.cp")" \
+                baseline.BareWebFluxApp --bench.body="$WORK/bare.body" --server.port="$port" \
+                --spring.main.banner-mode=off
+        ) >"$WORK/bare-ready.log" 2>&1 &
+        pid=$!
+        lib::track "$pid"
+    }
+    bare_answers() { curl -fsS -o /dev/null --max-time 2 -X POST "$1"; }
+    start_bare "-XX:AOTCacheOutput=$WORK/bare.aot"
+    lib::wait_until "$TIMEOUT" 0.1 "$pid" bare_answers "$url" || fail "bare-ready: the training run did not answer"
+    for i in $(seq 1 200); do bare_answers "$url"; done
+    lib::stop "$pid"
+    lib::wait_until 120 0.5 "" test -s "$WORK/bare.aot" || fail "bare-ready: no AOT cache written"
+    for i in $(seq 1 "$READY_STARTS"); do
+        started_ns=$(date +%s%N)
+        start_bare "-XX:AOTCache=$WORK/bare.aot"
+        waited=0
+        lib::wait_until "$TIMEOUT" 0.02 "$pid" bare_answers "$url" || waited=$?
+        ((waited == 0)) || { tail -n 40 "$WORK/bare-ready.log" >&2; fail "bare-ready: start $i did not answer"; }
+        times+=($((($(date +%s%N) - started_ns) / 1000000)))
+        lib::stop "$pid"
+    done
+    printf 'image-check: bare-ready    java=%s starts=%d ready_ms=%s median_ms=%s (the bare WebFlux app, first answer)\n' \
+        "$java_version" "$READY_STARTS" "$(tr ' ' ',' <<<"${times[*]}")" "$(lib::median "${times[@]}")"
+}
+
 # without_aot COMMAND... : the command without its -XX:AOTCache flag.
 without_aot() {
     local argument
@@ -356,8 +396,11 @@ for run in $RUNS; do
         sidecar-ready)
             sidecar_ready
             ;;
+        bare-ready)
+            bare_ready
+            ;;
         *)
-            fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar, sidecar-noaot or sidecar-ready)"
+            fail "unknown run '$run' (expected image, image-noaot, image-badaot, sidecar, sidecar-noaot, sidecar-ready or bare-ready)"
             ;;
     esac
 done
