@@ -162,7 +162,7 @@ class HelmChartTests {
         Container broker = brokerContainer(podSpec(render(template())));
 
         assertThat(broker.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
-        assertThat(broker.getResources().getLimits().get("memory")).hasToString("304Mi");
+        assertThat(broker.getResources().getLimits().get("memory")).hasToString("288Mi");
     }
 
     @Test
@@ -516,8 +516,8 @@ class HelmChartTests {
         assertHttpProbe(sidecar.getStartupProbe(), "/actuator/health/startup", new IntOrString(8081));
         assertLockedDown(sidecar.getSecurityContext());
         // docs/benchmarks.md#footprint: the highest peak RSS of three 5-minute runs ÷ 0.80, requests = limits.
-        assertThat(sidecar.getResources().getLimits().get("memory")).hasToString("216Mi");
-        assertThat(sidecar.getResources().getRequests().get("memory")).hasToString("216Mi");
+        assertThat(sidecar.getResources().getLimits().get("memory")).hasToString("208Mi");
+        assertThat(sidecar.getResources().getRequests().get("memory")).hasToString("208Mi");
         assertThat(sidecar.getEnv())
                 .extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(tuple("SPRING_PROFILES_ACTIVE", "sidecar"));
