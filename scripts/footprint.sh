@@ -47,8 +47,7 @@ if [[ "${FOOTPRINT_SKIP_BUILD:-0}" != 1 ]]; then
     lib::package
 fi
 lib::test_classpath "$work/test.cp"
-lib::bare_classpath "$work/bare.cp" "$work/bare-baseline.jar"
-printf -- '-cp\n%s\n' "$(cat "$work/bare.cp")" >"$work/bare.args"
+lib::bare_classpath "$work/bare.args" "$work/bare-baseline.jar"
 # What the bare app answers: a body the size of the broker's iam-token answer (an IAM access token is about 1 KB).
 printf '{"access_token":"%s","token_type":"Bearer","expires_in":3600,"expiration":4102444800}' \
     "$(head -c 768 /dev/zero | base64 -w0)" >"$work/bench.body"
@@ -113,11 +112,6 @@ heap_after_gc() {
         | awk -v from="$2" -v to="$3" '$1 >= from && $1 < to {if ($2 > max) max = $2; n++} END {print (n ? max : "-")}'
 }
 
-# bare_answers URL: whether the bare app answers its route.
-bare_answers() {
-    curl -fsS -o /dev/null --max-time 2 -X POST "$1"
-}
-
 status=0
 summary=()
 declare -A peaks=()
@@ -165,7 +159,7 @@ for profile in $PROFILES; do
     pid=$!
     lib::track "$pid"
     if [[ "$profile" == bare ]]; then
-        ready=(bare_answers "$url")
+        ready=(lib::bare_answers "$url")
     else
         ready=(lib::readiness_up "$management")
     fi
@@ -222,13 +216,15 @@ for profile in $PROFILES; do
 
     percent=$((peak_rss * 100 / limit))
     sed 's/^/   /' "$samples"
-    line=$(printf '%-10s ready %5d ms | peak RSS %3d MiB of %3d MiB (%d%%, at most %d%%) | heap after GC: first minute %s MiB, last minute %s MiB (%d GCs) | %s req/s%s | cold burst %d/%d OK' \
-        "$profile" "$ready_ms" "$peak_rss" "$limit" "$percent" "$THRESHOLD" "$first_minute" "$last_minute" "$gcs" \
-        "$rps" "${errors:+, $errors non-2xx}" "$cold_ok" $((COLD * 8)))
-    peaks[$profile]=$peak_rss
     if [[ "$profile" == bare ]]; then
-        line="${line%% | cold burst*} | no cold burst (the floor: nothing to mint, no limit of its own)"
+        cold="no cold burst (the floor: nothing to mint, no limit of its own)"
+    else
+        cold="cold burst $cold_ok/$((COLD * 8)) OK"
     fi
+    line=$(printf '%-10s ready %5d ms | peak RSS %3d MiB of %3d MiB (%d%%, at most %d%%) | heap after GC: first minute %s MiB, last minute %s MiB (%d GCs) | %s req/s%s | %s' \
+        "$profile" "$ready_ms" "$peak_rss" "$limit" "$percent" "$THRESHOLD" "$first_minute" "$last_minute" "$gcs" \
+        "$rps" "${errors:+, $errors non-2xx}" "$cold")
+    peaks[$profile]=$peak_rss
     summary+=("$line" "           NMT at the peak (committed MiB): $peak_nmt")
     if [[ "$profile" == bare ]]; then
         continue

@@ -317,7 +317,7 @@ EOF
 # else: footprint.sh's profile bare) with the sidecar's flags and limit and an AOT cache trained on its own start and
 # 200 requests, READY_STARTS starts timed from launch to its first answer, and their median.
 bare_ready() {
-    lib::bare_classpath "$WORK/bare.cp" "$WORK/bare-baseline.jar"
+    lib::bare_classpath "$WORK/bare.args" "$WORK/bare-baseline.jar"
     printf '{"access_token":"floor"}' >"$WORK/bare.body"
     local port url pid times=() i started_ns waited
     port=$(free_port)
@@ -325,24 +325,23 @@ bare_ready() {
     start_bare() { # AOT_FLAG: starts the bare app in the background (PID)
         (
             cd "$APP"
-            exec env JAVA_TOOL_OPTIONS="$SIDECAR_OPTIONS" "$JAVA_BIN" "$1" @jvm/sidecar.flags -cp "$(cat "$WORK/bare.cp")" \
+            exec env JAVA_TOOL_OPTIONS="$SIDECAR_OPTIONS" "$JAVA_BIN" "$1" @jvm/sidecar.flags "@$WORK/bare.args" \
                 baseline.BareWebFluxApp --bench.body="$WORK/bare.body" --server.port="$port" \
                 --spring.main.banner-mode=off
         ) >"$WORK/bare-ready.log" 2>&1 &
         pid=$!
         lib::track "$pid"
     }
-    bare_answers() { curl -fsS -o /dev/null --max-time 2 -X POST "$1"; }
     start_bare "-XX:AOTCacheOutput=$WORK/bare.aot"
-    lib::wait_until "$TIMEOUT" 0.1 "$pid" bare_answers "$url" || fail "bare-ready: the training run did not answer"
-    for i in $(seq 1 200); do bare_answers "$url"; done
+    lib::wait_until "$TIMEOUT" 0.1 "$pid" lib::bare_answers "$url" || fail "bare-ready: the training run did not answer"
+    for i in $(seq 1 200); do lib::bare_answers "$url"; done
     lib::stop "$pid"
     lib::wait_until 120 0.5 "" test -s "$WORK/bare.aot" || fail "bare-ready: no AOT cache written"
     for i in $(seq 1 "$READY_STARTS"); do
         started_ns=$(date +%s%N)
         start_bare "-XX:AOTCache=$WORK/bare.aot"
         waited=0
-        lib::wait_until "$TIMEOUT" 0.02 "$pid" bare_answers "$url" || waited=$?
+        lib::wait_until "$TIMEOUT" 0.02 "$pid" lib::bare_answers "$url" || waited=$?
         ((waited == 0)) || { tail -n 40 "$WORK/bare-ready.log" >&2; fail "bare-ready: start $i did not answer"; }
         times+=($((($(date +%s%N) - started_ns) / 1000000)))
         lib::stop "$pid"

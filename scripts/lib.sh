@@ -101,20 +101,29 @@ lib::test_classpath() {
       >/dev/null
 }
 
-# lib::bare_classpath FILE JAR: writes to FILE the class path of the floor baseline, the bench's bare Spring Boot
-# WebFlux app (baseline.BareWebFluxApp, from target/test-classes): its classes in JAR (an AOT cache takes jars only)
-# and, of the broker's run-time jars (target/runtime.classpath, written by the build), those the WebFlux starter
-# brings: no security, actuator, metrics, cache, vault or Redis. scripts/footprint.sh (profile bare) and
-# scripts/image-check.sh (run bare-ready) measure the sidecar against it.
+# lib::bare_classpath ARGFILE JAR: writes ARGFILE, a java launcher argument file (java @ARGFILE ...) holding the class
+# path of the floor baseline, the bench's bare Spring Boot WebFlux app (baseline.BareWebFluxApp, from
+# target/test-classes): its classes in JAR (an AOT cache takes jars only) and, of the broker's run-time jars
+# (target/runtime.classpath, written by the build), those the WebFlux starter brings: no security, actuator, metrics,
+# cache, vault or Redis. scripts/footprint.sh (profile bare) and scripts/image-check.sh (run bare-ready) measure the
+# sidecar against it.
 lib::bare_classpath() {
   local jar_tool
   jar_tool="$(dirname "$(command -v "$IMAGE_JAVA")")/jar"
   [[ -x "$jar_tool" ]] || jar_tool=jar
   (cd target/test-classes && "$jar_tool" cf "$2" baseline/BareWebFluxApp*.class)
   {
-    echo "$2"
-    tr ':' '\n' <target/runtime.classpath | grep -E '/(spring-(core|beans|context|aop|expression|web|webflux)-[0-9]|spring-boot-(autoconfigure|webflux|reactor|reactor-netty|netty|http-codec|jackson|web-server|starter|starter-(webflux|jackson|logging|reactor-netty))-[0-9]|spring-boot-[0-9]|commons-logging-|jackson-(annotations|core|databind)-|jspecify-|jul-to-slf4j-|logback-(classic|core)-|slf4j-api-|snakeyaml-|micrometer-(commons|observation)-|netty-|reactive-streams-|reactor-(core|netty-core|netty-http)-)[^/]*\.jar$'
-  } | paste -sd: >"$1"
+    echo -cp
+    {
+      echo "$2"
+      tr ':' '\n' <target/runtime.classpath | grep -E '/(spring-(core|beans|context|aop|expression|web|webflux)-[0-9]|spring-boot-(autoconfigure|webflux|reactor|reactor-netty|netty|http-codec|jackson|web-server|starter|starter-(webflux|jackson|logging|reactor-netty))-[0-9]|spring-boot-[0-9]|commons-logging-|jackson-(annotations|core|databind)-|jspecify-|jul-to-slf4j-|logback-(classic|core)-|slf4j-api-|snakeyaml-|micrometer-(commons|observation)-|netty-|reactive-streams-|reactor-(core|netty-core|netty-http)-)[^/]*\.jar$'
+    } | paste -sd:
+  } >"$1"
+}
+
+# lib::bare_answers URL: whether the bare app answers its route (it answers POSTs only).
+lib::bare_answers() {
+  curl -fsS -o /dev/null --max-time 2 -X POST "$1"
 }
 
 lib::client_key() {

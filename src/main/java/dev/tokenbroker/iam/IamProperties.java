@@ -31,6 +31,6 @@ public record IamProperties(
 
     @Override
     public void check(Checks checks) {
-        checks.require("maxCallsPerSecond", maxCallsPerSecond >= 0, "must be greater than or equal to 0");
+        checks.notNegative("maxCallsPerSecond", maxCallsPerSecond);
     }
 }
